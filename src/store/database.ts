@@ -1,0 +1,84 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from '../generated/prisma/client';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface StoreOptions {
+  /** postgresql://… : run on PostgreSQL. Absent: embedded PGlite. */
+  databaseUrl?: string;
+  /** PGlite data folder; absent (and no databaseUrl): an in-memory PGlite (tests). */
+  dataDir?: string;
+  /** Called with every SQL statement Prisma sends (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+/** An open store: the Prisma client plus what migrations need to drive the same database. */
+export interface Store {
+  engine: Engine;
+  prisma: PrismaClient;
+  /** A driver adapter factory for Prisma's schema engine (migrations). */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** The PGlite instance, when embedded. */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const log = options.onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
+  if (options.databaseUrl) {
+    const adapterFactory = new PrismaPg({ connectionString: options.databaseUrl, max: 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory, log });
+    attachQueryListener(prisma, options.onQuery);
+    return {
+      engine: 'postgres',
+      prisma,
+      adapterFactory,
+      close: () => prisma.$disconnect(),
+    };
+  }
+  if (options.dataDir) fs.mkdirSync(path.resolve(options.dataDir), { recursive: true });
+  const pglite = await openPGlite(options.dataDir);
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory, log });
+  attachQueryListener(prisma, options.onQuery);
+  return {
+    engine: 'pglite',
+    prisma,
+    adapterFactory,
+    pglite,
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPGlite(dataDir?: string): Promise<PGlite> {
+  try {
+    return await PGlite.create(dataDir ? path.resolve(dataDir) : undefined);
+  } catch (error) {
+    throw new StoreLockedError(dataDir, error);
+  }
+}
+
+/** PGlite keeps its data folder for one process; a second one must not open it. */
+export class StoreLockedError extends Error {
+  constructor(dataDir: string | undefined, cause: unknown) {
+    super(
+      `cannot open the embedded store in ${dataDir ?? 'memory'}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+    this.name = 'StoreLockedError';
+  }
+}
+
+function attachQueryListener(prisma: PrismaClient, onQuery?: (sql: string) => void): void {
+  if (!onQuery) return;
+  (prisma as unknown as { $on(event: 'query', cb: (e: { query: string }) => void): void }).$on('query', (e) =>
+    onQuery(e.query),
+  );
+}

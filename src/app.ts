@@ -1,0 +1,115 @@
+import http, { type Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { createContext, type Context } from './context';
+import { ErrorCode, isPublicCode } from './errors';
+import { buildSchema } from './graph';
+import { handleGraphQL, sendJson } from './http/graphql-handler';
+import type { Logger } from './logger';
+import type { Store } from './store/database';
+
+export interface AppOptions {
+  logger: Logger;
+  /** NODE_ENV=development: errors keep their message and stack. */
+  development: boolean;
+}
+
+/**
+ * The HTTP application: `/graphql` (Apollo Server) and `/healthz`. The store is attached once it is
+ * ready (migrated, territories loaded); until then both answer 503.
+ */
+export class App {
+  readonly apollo: ApolloServer<Context>;
+  readonly server: Server;
+  private store?: Store;
+
+  constructor(private readonly options: AppOptions) {
+    this.apollo = new ApolloServer<Context>({
+      schema: buildSchema(),
+      introspection: true,
+      includeStacktraceInErrorResponses: options.development,
+      formatError: (formatted, error) => this.formatError(formatted, error),
+      plugins: [ApolloServerPluginLandingPageDisabled()],
+      logger: options.logger,
+    });
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        options.logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
+        else res.end();
+      });
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.apollo.start();
+  }
+
+  attachStore(store: Store): void {
+    this.store = store;
+  }
+
+  get ready(): boolean {
+    return this.store !== undefined;
+  }
+
+  listen(port: number, host?: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    await this.apollo.stop();
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') {
+      return this.store
+        ? sendJson(res, 200, { status: 'ok', engine: this.store.engine })
+        : sendJson(res, 503, { status: 'starting' });
+    }
+    if (path === '/graphql' || path === '/') {
+      const store = this.store;
+      if (!store) {
+        return sendJson(res, 503, {
+          errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }],
+        });
+      }
+      return handleGraphQL(this.apollo, req, res, async () => createContext(store));
+    }
+    sendJson(res, 404, { error: `no route ${path}; GraphQL is served at /graphql` });
+  }
+
+  /**
+   * Masking: outside development, only errors with a code of ours (errors.ts) keep their message; any
+   * other error (a database error, a bug) becomes "Internal server error", so no SQL, stack or record
+   * data reaches the client. The original goes to the log.
+   */
+  private formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    if (this.options.development) return formatted;
+    const code = formatted.extensions?.code;
+    if (isPublicCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    this.options.logger.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error in a GraphQL request');
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every `extensions.code` the API returns. Clients may switch on these; they are part of the contract,
+ * so add codes here rather than inventing them at call sites.
+ */
+export const ErrorCode = {
+  /** An argument is wrong: the message names it and the bad value. */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** The query itself does not parse or does not match the schema (Apollo's own codes). */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The HTTP request is not a GraphQL request (Apollo's code: bad method, body, CSRF preflight…). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The operation name does not match an operation of the document (Apollo's code). */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** Automatic persisted queries (Apollo's codes). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** Something named by the request does not exist, where null is not an answer. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The store is not ready yet (starting, migrating). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** Anything else; details stay in the server's logs (masked unless NODE_ENV=development). */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function badUserInput(argument: string, message: string): GraphQLError {
+  return new GraphQLError(`${argument}: ${message}`, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, argument },
+  });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+/** True when an error carries a code of ours (or Apollo's request-level ones) and may be shown as is. */
+export function isPublicCode(code: unknown): boolean {
+  return typeof code === 'string' && PUBLIC_CODES.has(code);
+}

@@ -1,0 +1,61 @@
+import { badUserInput } from '../errors';
+import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
+import type { ServiceFilter, StructureFilter } from '../generated/graphql';
+import type { OfferFilter } from '../store/offer-query';
+
+/**
+ * Checks a filter argument and turns it into the store's filter. Every bad value is reported with the
+ * argument path (`filter.thematiques`) and the value, as a BAD_USER_INPUT error.
+ */
+export function offerFilter(input: ServiceFilter | StructureFilter | null | undefined, argument = 'filter'): OfferFilter {
+  if (!input) return {};
+  const at = (field: string) => `${argument}.${field}`;
+  const filter: OfferFilter = {};
+
+  if (input.sources) filter.sources = checked(input.sources, 'sources', at('sources'), 'a source slug');
+  if (input.thematiques) {
+    for (const value of input.thematiques) {
+      if (!isValue('thematiques', value) && !isValue('thematiques_categories', value)) {
+        throw badUserInput(at('thematiques'), `"${value}" is not a thématique or catégorie of the data·inclusion v1 nomenclature`);
+      }
+    }
+    filter.thematiques = expandThematiques(input.thematiques);
+  }
+  if (input.publics) {
+    const publics = checked(input.publics, 'publics', at('publics'), 'a public');
+    // As the reference API: services open to everyone match any public, unless tous-publics is what is asked.
+    filter.publics = publics.includes('tous-publics') || publics.length === 0 ? publics : [...publics, 'tous-publics'];
+  }
+  if (input.frais) filter.frais = checked(input.frais, 'frais', at('frais'), 'a frais value');
+  if (input.modesAccueil) filter.modesAccueil = checked(input.modesAccueil, 'modes_accueil', at('modesAccueil'), "a mode d'accueil");
+  if (input.types) filter.types = checked(input.types, 'types_services', at('types'), 'a type of service');
+  if (input.reseauxPorteurs) {
+    filter.reseauxPorteurs = checked(input.reseauxPorteurs, 'reseaux_porteurs', at('reseauxPorteurs'), 'a réseau porteur');
+  }
+  if (input.codeCommune != null) filter.codeCommune = code(input.codeCommune, /^[0-9][0-9AB][0-9]{3}$/, at('codeCommune'), 'a 5-character INSEE commune code');
+  if (input.codeEpci != null) filter.codeEpci = code(input.codeEpci, /^\d{9}$/, at('codeEpci'), 'a 9-digit EPCI SIREN');
+  if (input.codeDepartement != null) {
+    filter.codeDepartement = code(input.codeDepartement, /^(\d{2}|2A|2B|97\d)$/, at('codeDepartement'), 'a département code (01…95, 2A, 2B, 971…976)');
+  }
+  if (input.codeRegion != null) filter.codeRegion = code(input.codeRegion, /^\d{2}$/, at('codeRegion'), 'a 2-digit région code');
+  if (input.scoreQualiteMin != null) {
+    if (!(input.scoreQualiteMin >= 0 && input.scoreQualiteMin <= 1)) {
+      throw badUserInput(at('scoreQualiteMin'), `must be between 0 and 1 (got ${input.scoreQualiteMin})`);
+    }
+    filter.scoreQualiteMin = input.scoreQualiteMin;
+  }
+  if (input.updatedSince != null) filter.updatedSince = input.updatedSince;
+  return filter;
+}
+
+function checked(values: readonly string[], name: NomenclatureName, argument: string, what: string): string[] {
+  for (const value of values) {
+    if (!isValue(name, value)) throw badUserInput(argument, `"${value}" is not ${what} of the data·inclusion v1 nomenclature`);
+  }
+  return [...new Set(values)];
+}
+
+function code(value: string, pattern: RegExp, argument: string, what: string): string {
+  if (!pattern.test(value)) throw badUserInput(argument, `"${value}" is not ${what}`);
+  return value;
+}

@@ -1,0 +1,20 @@
+import type { Resolvers } from '../generated/graphql';
+import { connectionResolvers } from './connection';
+import type { StructureModel } from './models';
+import { items } from './nomenclature';
+import { nestedConnection, rootConnection } from './offer-connections';
+import { sourceOf, territoireOf } from './offer-fields';
+
+export const structureResolvers: Resolvers = {
+  Query: {
+    structure: (_, { id }, ctx) => ctx.loaders.structureById.load(id),
+    structures: (_, args, ctx) => rootConnection(ctx, 'structure', args),
+  },
+  Structure: {
+    source: (s, _, ctx) => sourceOf(s.source, ctx),
+    reseauxPorteurs: (s) => items('reseaux_porteurs', s.reseauxPorteurs),
+    territoire: (s, _, ctx) => territoireOf(s.codeInsee, ctx),
+    services: (s, args, ctx) => nestedConnection(ctx, 'service', 'structure', s.id, args),
+  },
+  StructureConnection: connectionResolvers<StructureModel>(),
+};

@@ -1,0 +1,74 @@
+import type { Resolvers } from '../generated/graphql';
+import { badUserInput } from '../errors';
+import { communeKey, countCommunes, searchCommunes, type CommuneKey } from '../store/territory-query';
+import { connectionResolvers } from './connection';
+import type { CommuneModel } from './models';
+import { nestedConnection } from './offer-connections';
+import { decodeCursor, encodeCursor, pageArgs } from './pagination';
+
+export const territoryResolvers: Resolvers = {
+  Query: {
+    commune: (_, { code }, ctx) => ctx.loaders.communeByCode.load(code),
+    departement: (_, { code }, ctx) => ctx.loaders.departementByCode.load(code),
+    region: (_, { code }, ctx) => ctx.loaders.regionByCode.load(code),
+    epci: (_, { code }, ctx) => ctx.loaders.epciByCode.load(code),
+    communes: async (_, args, ctx) => {
+      const { first } = pageArgs({ first: args.first });
+      const after = args.after == null ? undefined : parseCommuneKey(decodeCursor(args.after));
+      const search = args.search ?? undefined;
+      const prisma = ctx.store.prisma;
+      const page = await searchCommunes(prisma, search, first, after);
+      return {
+        ...page,
+        cursorOf: (c: CommuneModel) => encodeCursor(JSON.stringify(communeKey(c))),
+        count: () => countCommunes(prisma, search),
+      };
+    },
+  },
+  Commune: {
+    codesPostaux: (c) => c.codesPostaux ?? [],
+    centre: (c) =>
+      c.latitude == null || c.longitude == null
+        ? null
+        : { latitude: c.latitude, longitude: c.longitude, approximatif: c.centreApproximatif, source: c.centreSource ?? 'unknown' },
+    parent: (c, _, ctx) => (c.parentCode ? ctx.loaders.communeByCode.load(c.parentCode) : null),
+    departement: (c, _, ctx) => required(ctx.loaders.departementByCode.load(c.departementCode), `département ${c.departementCode}`),
+    region: (c, _, ctx) => required(ctx.loaders.regionByCode.load(c.regionCode), `région ${c.regionCode}`),
+    epci: (c, _, ctx) => (c.epciCode ? ctx.loaders.epciByCode.load(c.epciCode) : null),
+    structures: (c, args, ctx) => nestedConnection(ctx, 'structure', 'commune', c.code, args),
+    services: (c, args, ctx) => nestedConnection(ctx, 'service', 'commune', c.code, args),
+  },
+  Departement: {
+    chefLieu: (d, _, ctx) => (d.chefLieu ? ctx.loaders.communeByCode.load(d.chefLieu) : null),
+    region: (d, _, ctx) => required(ctx.loaders.regionByCode.load(d.regionCode), `région ${d.regionCode}`),
+    structures: (d, args, ctx) => nestedConnection(ctx, 'structure', 'departement', d.code, args),
+    services: (d, args, ctx) => nestedConnection(ctx, 'service', 'departement', d.code, args),
+  },
+  Region: {
+    chefLieu: (r, _, ctx) => (r.chefLieu ? ctx.loaders.communeByCode.load(r.chefLieu) : null),
+    departements: (r, _, ctx) => ctx.loaders.departementsByRegion.load(r.code),
+    structures: (r, args, ctx) => nestedConnection(ctx, 'structure', 'region', r.code, args),
+    services: (r, args, ctx) => nestedConnection(ctx, 'service', 'region', r.code, args),
+  },
+  Epci: {
+    structures: (e, args, ctx) => nestedConnection(ctx, 'structure', 'epci', e.code, args),
+    services: (e, args, ctx) => nestedConnection(ctx, 'service', 'epci', e.code, args),
+  },
+  CommuneConnection: connectionResolvers<CommuneModel>(),
+};
+
+function parseCommuneKey(raw: string): CommuneKey {
+  try {
+    const key = JSON.parse(raw) as CommuneKey;
+    if (typeof key.population === 'number' && typeof key.code === 'string') return key;
+  } catch {
+    // fall through
+  }
+  throw badUserInput('after', 'is not a cursor of this connection (use a pageInfo.endCursor of communes)');
+}
+
+async function required<T>(value: Promise<T | null>, what: string): Promise<T> {
+  const found = await value;
+  if (!found) throw new Error(`${what} missing from the territories reference`);
+  return found;
+}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -31,14 +32,19 @@ export interface Store {
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   const log = options.onQuery ? [{ emit: 'event' as const, level: 'query' as const }] : [];
   if (options.databaseUrl) {
-    const adapterFactory = new PrismaPg({ connectionString: options.databaseUrl, max: 10 });
+    // Our own pool, so that close() ends its connections (the adapter leaves an external pool open).
+    const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
+    const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory, log });
     attachQueryListener(prisma, options.onQuery);
     return {
       engine: 'postgres',
       prisma,
       adapterFactory,
-      close: () => prisma.$disconnect(),
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
     };
   }
   if (options.dataDir) fs.mkdirSync(path.resolve(options.dataDir), { recursive: true });

@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { registerTerritories } from './territories';
+import { registerSeed } from './seed';
+import { registerMigrate } from './migrate';
+
+export type RegisterCommand = (program: Command, context: CliContext) => void;
+
+/** Every CLI command; add a module here to add a command. */
+export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate];

@@ -33,6 +33,9 @@ export class App {
       formatError: (formatted, error) => this.formatError(formatted, error),
       plugins: [ApolloServerPluginLandingPageDisabled()],
       logger: options.logger,
+      // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
+      // handler would race it and re-raise the signal before the lock is released.
+      stopOnTerminationSignals: false,
     });
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {

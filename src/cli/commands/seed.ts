@@ -23,6 +23,7 @@ export function registerSeed(program: Command, context: CliContext): void {
     .action(async (options: { structures: number; servicesPerStructure: number; seed: string }) => {
       const result = await context.withStore((store) =>
         seedOffer(store, { structures: options.structures, servicesPerStructure: options.servicesPerStructure, seed: options.seed }),
+        { migrate: true },
       );
       context.out(
         `seed: ${result.structures} structures, ${result.services} services ` +

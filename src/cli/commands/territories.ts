@@ -11,7 +11,7 @@ export function registerTerritories(program: Command, context: CliContext): void
     .description('load or refresh the territories from the registry packages (idempotent)')
     .action(async () => {
       const started = Date.now();
-      const result = await context.withStore((store) => importTerritories(store));
+      const result = await context.withStore((store) => importTerritories(store), { migrate: true });
       context.out(
         `territories: ${result.regions} régions, ${result.departements} départements, ${result.epcis} EPCI, ` +
           `${result.communes} communes; ${result.changed} rows changed (${Date.now() - started} ms)`,

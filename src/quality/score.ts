@@ -1,0 +1,130 @@
+// The data·inclusion v1 quality score (score_qualite) of a service, and the structure score (mean of its
+// services). Each criterion gives a value in [0, 1], or null when it does not apply; the score is the
+// mean of the applicable criteria (each rounded to 2 decimals), rounded to 2 decimals.
+import type { ServiceRecord } from '../domain/validation';
+
+export const CRITERES = [
+  'adresse_bien_definie',
+  'modes_mobilisation_bien_definis',
+  'au_moins_un_public',
+  'au_moins_une_thematique',
+  'au_moins_un_moyen_de_contact',
+  'courriel_bien_defini',
+  'date_maj_recente',
+  'frais_bien_definis',
+  'description_bien_definie',
+  'telephone_bien_defini',
+] as const;
+
+export type Critere = (typeof CRITERES)[number];
+export type CriteresQualite = Record<Critere, number | null>;
+
+/** The fields the score reads (a v1 service record, or any object with those fields). */
+export type ScoredService = Pick<
+  ServiceRecord,
+  | 'source'
+  | 'adresse'
+  | 'modes_accueil'
+  | 'modes_mobilisation'
+  | 'mobilisable_par'
+  | 'publics'
+  | 'thematiques'
+  | 'courriel'
+  | 'lien_mobilisation'
+  | 'telephone'
+  | 'date_maj'
+  | 'frais'
+  | 'frais_precisions'
+  | 'description'
+>;
+
+/** Sources whose date_maj is not meaningful (national offers): date_maj_recente does not apply. */
+export const SOURCES_SANS_DATE_MAJ = ['agefiph', 'france-travail'];
+
+const DAY_MS = 86_400_000;
+/** 6 months and 2 years, in days. */
+export const SIX_MONTHS_DAYS = 365 / 2;
+export const TWO_YEARS_DAYS = 2 * 365;
+
+const present = (value: string | null | undefined): boolean => value !== null && value !== undefined && value !== '';
+const nonEmpty = (values: readonly string[] | null | undefined): boolean => !!values && values.length > 0;
+
+/** Each v1 criterion for one service; `now` is the reference date of date_maj_recente. */
+export function criteresService(service: ScoredService, now: Date = new Date()): CriteresQualite {
+  const modesMobilisation = service.modes_mobilisation ?? [];
+  const presentiel =
+    (service.modes_accueil ?? []).includes('en-presentiel') || modesMobilisation.includes('se-presenter');
+  const mobilisationDefined = [nonEmpty(service.modes_mobilisation), nonEmpty(service.mobilisable_par)].filter(Boolean).length;
+  return {
+    adresse_bien_definie: presentiel ? (present(service.adresse) ? 1 : 0) : null,
+    modes_mobilisation_bien_definis: mobilisationDefined / 2,
+    au_moins_un_public: nonEmpty(service.publics) ? 1 : 0,
+    au_moins_une_thematique: nonEmpty(service.thematiques) ? 1 : 0,
+    au_moins_un_moyen_de_contact:
+      present(service.courriel) || present(service.lien_mobilisation) || present(service.telephone) ? 1 : 0,
+    courriel_bien_defini: modesMobilisation.includes('envoyer-un-courriel') ? (present(service.courriel) ? 1 : 0) : null,
+    date_maj_recente: SOURCES_SANS_DATE_MAJ.includes(service.source) ? null : dateMajRecente(service.date_maj, now),
+    frais_bien_definis: fraisBienDefinis(service),
+    description_bien_definie: descriptionBienDefinie(service.description),
+    telephone_bien_defini: modesMobilisation.includes('telephoner') ? (present(service.telephone) ? 1 : 0) : null,
+  };
+}
+
+/** The v1 quality score of a service, in [0, 1] with 2 decimals. */
+export function scoreService(service: ScoredService, now: Date = new Date()): number {
+  return meanOfCriteria(criteresService(service, now));
+}
+
+export function meanOfCriteria(criteres: CriteresQualite): number {
+  const values = Object.values(criteres).filter((value): value is number => value !== null).map((value) => round2(value));
+  if (values.length === 0) return 0;
+  return round2(values.reduce((sum, value) => sum + value, 0) / values.length);
+}
+
+/** A structure's score: the mean of its services' scores, rounded to 2 decimals; 0 without services. */
+export function scoreStructure(serviceScores: readonly number[]): number {
+  if (serviceScores.length === 0) return 0;
+  // Service scores have 2 decimals: summing them as whole hundredths makes the mean independent of their order.
+  const hundredths = serviceScores.reduce((sum, score) => sum + Math.round(score * 100), 0);
+  return round2(hundredths / serviceScores.length / 100);
+}
+
+/** 1 under 6 months, 0 from 2 years, linear in between. `dateMaj` is YYYY-MM-DD. */
+export function dateMajRecente(dateMaj: string, now: Date): number {
+  const ageDays = Math.floor((startOfUtcDay(now) - Date.parse(`${dateMaj}T00:00:00Z`)) / DAY_MS);
+  if (ageDays < SIX_MONTHS_DAYS) return 1;
+  if (ageDays >= TWO_YEARS_DAYS) return 0;
+  return (TWO_YEARS_DAYS - ageDays) / (TWO_YEARS_DAYS - SIX_MONTHS_DAYS);
+}
+
+function fraisBienDefinis(service: Pick<ServiceRecord, 'frais' | 'frais_precisions'>): number {
+  if (!present(service.frais)) return 0;
+  if (service.frais === 'payant') return present(service.frais_precisions) ? 1 : 0.5;
+  return 1;
+}
+
+/** By description length (in characters): 1–49 → 0, 50–199 → 0.5, 200–1999 → 1, 2000+ → 0.5. */
+export function descriptionBienDefinie(description: string | null | undefined): number {
+  const length = description ? [...description].length : 0;
+  if (length < 50) return 0;
+  if (length < 200) return 0.5;
+  if (length < 2000) return 1;
+  return 0.5;
+}
+
+function startOfUtcDay(date: Date): number {
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+}
+
+/**
+ * Rounds to 2 decimals like Python's round(x, 2), which the reference uses: the nearest 2-decimal value of
+ * the exact binary value, ties (only x = odd/8 are exact ties) to the even last digit.
+ */
+export function round2(value: number): number {
+  const eighths = value * 8;
+  if (Number.isInteger(eighths) && eighths % 2 !== 0) {
+    const down = Math.floor(value * 100);
+    return (down % 2 === 0 ? down : down + 1) / 100;
+  }
+  return Number(value.toFixed(2));
+}

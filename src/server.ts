@@ -1,0 +1,43 @@
+import { App } from './app';
+import { loadConfig } from './config';
+import { createLogger } from './logger';
+import { openStore } from './store/database';
+import { acquireLock, updateLockPort } from './store/lock';
+import { prepareStore } from './store/prepare';
+
+/** `npm start`: read the configuration, listen at once (/healthz says 503 until ready), prepare the store. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const embedded = !config.databaseUrl;
+  const releaseLock = embedded ? acquireLock(config.dataDir) : () => {};
+
+  const app = new App({ logger, development: config.development });
+  await app.start();
+  const port = await app.listen(config.port, config.host);
+  if (embedded) updateLockPort(config.dataDir, port);
+  logger.info({ port, engine: embedded ? 'pglite' : 'postgres', dataDir: embedded ? config.dataDir : undefined }, `Passerelle listening on http://localhost:${port}/graphql`);
+
+  const store = await openStore(embedded ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
+    await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the store failed'));
+    releaseLock();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  await prepareStore(store, { logger, seedWhenEmpty: embedded && config.seedOnEmpty });
+  app.attachStore(store);
+  logger.info('store ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`passerelle: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,238 @@
+// Writing the offer: validate a batch of v1 records, score it, and upsert it set-based in one transaction.
+// Unchanged rows are left alone (their updated_at is kept), so updated_at tells consumers what changed.
+import type { Prisma } from '../generated/prisma/client';
+import type { Store } from './database';
+import { SOURCES } from '../domain/nomenclatures';
+import {
+  SERVICE_FIELDS,
+  STRUCTURE_FIELDS,
+  validateService,
+  validateStructure,
+  type ServiceRecord,
+  type StructureRecord,
+  type ValidationError,
+} from '../domain/validation';
+import { scoreService, scoreStructure } from '../quality/score';
+
+export interface Offer {
+  structures: readonly unknown[];
+  services: readonly unknown[];
+}
+
+export interface WriteOptions {
+  /** The reference date of the quality score (date_maj_recente); defaults to the current time. */
+  now?: Date;
+  /** Rows per INSERT statement. */
+  chunkSize?: number;
+}
+
+export interface WriteResult {
+  /** Structures inserted, or updated because they differed. */
+  structuresWritten: number;
+  /** Services inserted, or updated because they differed. */
+  servicesWritten: number;
+  /** Records of the batch identical to what the store held (not rewritten). */
+  structuresUnchanged: number;
+  servicesUnchanged: number;
+}
+
+/** A batch with invalid records; nothing of it was written. `errors[].field` is a path like `structures[3].nom`. */
+export class OfferValidationError extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    const shown = errors.slice(0, 20).map((error) => `  ${error.field}: ${error.message}`);
+    if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);
+    super(`the offer has ${errors.length} invalid value${errors.length > 1 ? 's' : ''}; nothing was written:\n${shown.join('\n')}`);
+    this.name = 'OfferValidationError';
+  }
+}
+
+type Tx = Prisma.TransactionClient;
+
+const ARRAY_FIELDS = new Set(['reseaux_porteurs', 'thematiques', 'publics', 'modes_accueil', 'zone_eligibilite', 'modes_mobilisation', 'mobilisable_par']);
+const SQL_TYPES: Record<string, string> = {
+  date_maj: 'date',
+  longitude: 'float8',
+  latitude: 'float8',
+  volume_horaire_hebdomadaire: 'float8',
+  nombre_semaines: 'int4',
+  score_qualite: 'float8',
+};
+const sqlType = (field: string) => (ARRAY_FIELDS.has(field) ? 'text[]' : (SQL_TYPES[field] ?? 'text'));
+const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+
+/**
+ * `INSERT … SELECT FROM jsonb_to_recordset($1) … ON CONFLICT (id) DO UPDATE … WHERE (row differs)`:
+ * one statement per chunk; `updated_at` moves only for rows that changed.
+ */
+function upsertSql(table: string, fields: readonly string[], compareFields: readonly string[]): string {
+  const definition = fields.map((field) => `${quote(field)} ${sqlType(field)}`).join(', ');
+  const values = fields.map((field) => (ARRAY_FIELDS.has(field) ? `COALESCE(r.${quote(field)}, '{}')` : `r.${quote(field)}`));
+  const updates = fields.filter((field) => field !== 'id').map((field) => `${quote(field)} = EXCLUDED.${quote(field)}`);
+  const current = compareFields.map((field) => `${quote(table)}.${quote(field)}`).join(', ');
+  const incoming = compareFields.map((field) => `EXCLUDED.${quote(field)}`).join(', ');
+  return `INSERT INTO ${quote(table)} (${fields.map(quote).join(', ')}, "created_at", "updated_at")
+SELECT ${values.join(', ')}, now(), now() FROM jsonb_to_recordset($1::jsonb) AS r(${definition})
+ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}, "updated_at" = now()
+WHERE (${current}) IS DISTINCT FROM (${incoming})`;
+}
+
+const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS] as string[];
+const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite'] as string[];
+// A structure's score is derived from its services and set afterwards; the upsert leaves it alone.
+const STRUCTURE_UPSERT = upsertSql('structures', STRUCTURE_COLUMNS, STRUCTURE_COLUMNS.filter((f) => f !== 'id'));
+const SERVICE_UPSERT = upsertSql('services', SERVICE_COLUMNS, SERVICE_COLUMNS.filter((f) => f !== 'id'));
+
+/** Validates, scores and upserts a batch of structures and services, all or nothing. */
+export async function writeOffer(store: Store, offer: Offer, options: WriteOptions = {}): Promise<WriteResult> {
+  const now = options.now ?? new Date();
+  const chunkSize = options.chunkSize ?? 1000;
+  const { structures, services, errors } = validateOffer(offer);
+  if (errors.length > 0) throw new OfferValidationError(errors);
+
+  const scoredServices = services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: scoreService(service, now) }));
+  const normalisedStructures = structures.map((structure) => normalise(structure, STRUCTURE_FIELDS));
+
+  return store.prisma.$transaction(
+    async (tx) => {
+      await checkStructuresExist(tx, structures, services);
+      const movedFrom = await currentStructureIds(tx, services.map((service) => service.id));
+
+      let structuresWritten = 0;
+      for (const chunk of chunks(normalisedStructures, chunkSize)) {
+        structuresWritten += await tx.$executeRawUnsafe(STRUCTURE_UPSERT, JSON.stringify(chunk));
+      }
+      let servicesWritten = 0;
+      for (const chunk of chunks(scoredServices, chunkSize)) {
+        servicesWritten += await tx.$executeRawUnsafe(SERVICE_UPSERT, JSON.stringify(chunk));
+      }
+
+      const affected = new Set<string>([
+        ...structures.map((structure) => structure.id),
+        ...services.map((service) => service.structure_id),
+        ...movedFrom,
+      ]);
+      await updateStructureScores(tx, [...affected], chunkSize);
+      return {
+        structuresWritten,
+        servicesWritten,
+        structuresUnchanged: structures.length - structuresWritten,
+        servicesUnchanged: services.length - servicesWritten,
+      };
+    },
+    { timeout: 10 * 60_000, maxWait: 60_000 },
+  );
+}
+
+/** Every record validated (all errors collected, as `structures[i].field` paths), duplicates refused. */
+export function validateOffer(offer: Offer): { structures: StructureRecord[]; services: ServiceRecord[]; errors: ValidationError[] } {
+  const errors: ValidationError[] = [];
+  const structures: StructureRecord[] = [];
+  const services: ServiceRecord[] = [];
+  const check = <T extends { id: string }>(
+    kind: 'structures' | 'services',
+    records: readonly unknown[],
+    validate: (input: unknown) => { ok: true; value: T } | { ok: false; errors: ValidationError[] },
+    into: T[],
+  ) => {
+    const seen = new Map<string, number>();
+    records.forEach((record, index) => {
+      const result = validate(record);
+      if (!result.ok) {
+        for (const error of result.errors) {
+          const field = error.field ? `${kind}[${index}].${error.field}` : `${kind}[${index}]`;
+          errors.push({ field, message: error.message });
+        }
+        return;
+      }
+      const first = seen.get(result.value.id);
+      if (first !== undefined) {
+        errors.push({ field: `${kind}[${index}].id`, message: `id ${JSON.stringify(result.value.id)} is already used by ${kind}[${first}]` });
+        return;
+      }
+      seen.set(result.value.id, index);
+      into.push(result.value);
+    });
+  };
+  check('structures', offer.structures, validateStructure, structures);
+  check('services', offer.services, validateService, services);
+  return { structures, services, errors };
+}
+
+/** The v1 fields of a record, absent ones as null (so an update clears them). */
+function normalise(record: object, fields: readonly string[]): Record<string, unknown> {
+  const source = record as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of fields) out[field] = source[field] ?? null;
+  return out;
+}
+
+async function checkStructuresExist(tx: Tx, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
+  const inBatch = new Set(structures.map((structure) => structure.id));
+  const outside = [...new Set(services.map((service) => service.structure_id).filter((id) => !inBatch.has(id)))];
+  if (outside.length === 0) return;
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT s."id" FROM "structures" s WHERE s."id" IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    JSON.stringify(outside),
+  );
+  const known = new Set(rows.map((row) => row.id));
+  const errors: ValidationError[] = [];
+  services.forEach((service, index) => {
+    if (!inBatch.has(service.structure_id) && !known.has(service.structure_id)) {
+      errors.push({
+        field: `services[${index}].structure_id`,
+        message: `structure_id ${JSON.stringify(service.structure_id)} names no structure of the batch or the store`,
+      });
+    }
+  });
+  if (errors.length > 0) throw new OfferValidationError(errors);
+}
+
+/** The structures the given services belong to now (a service may move to another structure). */
+async function currentStructureIds(tx: Tx, serviceIds: string[]): Promise<string[]> {
+  if (serviceIds.length === 0) return [];
+  const rows = await tx.$queryRawUnsafe<{ structure_id: string }[]>(
+    `SELECT DISTINCT s."structure_id" FROM "services" s WHERE s."id" IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    JSON.stringify(serviceIds),
+  );
+  return rows.map((row) => row.structure_id);
+}
+
+/** Sets score_qualite of the given structures to the mean of their services' scores (as in the store now). */
+async function updateStructureScores(tx: Tx, structureIds: string[], chunkSize: number): Promise<void> {
+  for (const ids of chunks(structureIds, chunkSize * 5)) {
+    const rows = await tx.$queryRawUnsafe<{ id: string; scores: (number | null)[] | null }[]>(
+      `SELECT st."id", array_remove(array_agg(sv."score_qualite" ORDER BY sv."score_qualite"), NULL) AS "scores"
+       FROM "structures" st LEFT JOIN "services" sv ON sv."structure_id" = st."id"
+       WHERE st."id" IN (SELECT jsonb_array_elements_text($1::jsonb))
+       GROUP BY st."id"`,
+      JSON.stringify(ids),
+    );
+    const scores = rows.map((row) => ({
+      id: row.id,
+      score_qualite: scoreStructure((row.scores ?? []).filter((score): score is number => score !== null).map(Number)),
+    }));
+    if (scores.length === 0) continue;
+    await tx.$executeRawUnsafe(
+      `UPDATE "structures" st SET "score_qualite" = r."score_qualite", "updated_at" = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r("id" text, "score_qualite" float8)
+       WHERE st."id" = r."id" AND st."score_qualite" IS DISTINCT FROM r."score_qualite"`,
+      JSON.stringify(scores),
+    );
+  }
+}
+
+/** Upserts the current data sources (slug, name, description) into the sources table. */
+export async function syncSources(store: Store): Promise<number> {
+  const rows = SOURCES.map((source) => ({ slug: source.value, nom: source.label, description: source.description ?? null }));
+  return store.prisma.$executeRawUnsafe(
+    `INSERT INTO "sources" ("slug", "nom", "description")
+     SELECT r."slug", r."nom", r."description" FROM jsonb_to_recordset($1::jsonb) AS r("slug" text, "nom" text, "description" text)
+     ON CONFLICT ("slug") DO UPDATE SET "nom" = EXCLUDED."nom", "description" = EXCLUDED."description"
+     WHERE ("sources"."nom", "sources"."description") IS DISTINCT FROM (EXCLUDED."nom", EXCLUDED."description")`,
+    JSON.stringify(rows),
+  );
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}

@@ -1,0 +1,138 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * A newcomer's path, for real: the built server (`npm start` runs `node dist/src/server.js` after the
+ * build) on a fresh, empty embedded data folder, queried over HTTP. `npm test` builds first (pretest).
+ */
+const root = path.resolve(__dirname, '../..');
+const serverJs = path.join(root, 'dist/src/server.js');
+const cliJs = path.join(root, 'src/cli/bin.js');
+
+let dataDir: string;
+let server: ChildProcess | undefined;
+let port: number;
+let output = '';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address() as net.AddressInfo;
+      s.close(() => resolve(address.port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PASSERELLE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  delete e.DATABASE_URL;
+  delete e.NODE_ENV;
+  return e;
+}
+
+async function startServer(): Promise<void> {
+  server = spawn(process.execPath, [serverJs], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout!.on('data', (d) => (output += d));
+  server.stderr!.on('data', (d) => (output += d));
+  const deadline = Date.now() + 240_000;
+  let status = 0;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${output}`);
+    try {
+      status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
+      if (status === 200) return;
+      expect(status).toBe(503); // listening, store not ready yet
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`/healthz never answered 200 (last ${status}):\n${output}`);
+}
+
+async function stopServer(): Promise<void> {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((r) => server!.once('exit', r));
+  server.kill('SIGTERM');
+  await exited;
+}
+
+async function graphql(query: string, init: { method?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...init.headers },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` (npm test does it in pretest)`);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-newcomer-'));
+  port = await freePort();
+  await startServer();
+}, 300_000);
+
+afterAll(async () => {
+  await stopServer();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the fresh embedded store is migrated, has territories and the demo offer', async () => {
+  const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+  expect(health).toEqual({ status: 'ok', engine: 'pglite' });
+  const { status, body } = await graphql(`{
+    structures(first: 2) { totalCount nodes { id nom territoire { nom departement { nom } } } }
+    services(first: 1, filter: { thematiques: ["numerique"] }) { totalCount }
+    commune(code: "75056") { nom }
+    nomenclatures { frais { value label } }
+  }`);
+  expect(status).toBe(200);
+  expect(body.errors).toBeUndefined();
+  expect(body.data.structures.totalCount).toBeGreaterThanOrEqual(1900);
+  expect(body.data.structures.nodes[0].territoire.departement.nom).toEqual(expect.any(String));
+  expect(body.data.services.totalCount).toBeGreaterThan(0);
+  expect(body.data.commune).toEqual({ nom: 'Paris' });
+  expect(body.data.nomenclatures.frais).toEqual([{ value: 'gratuit', label: 'Gratuit' }, { value: 'payant', label: 'Payant' }]);
+});
+
+test('errors over HTTP: a bad argument names itself, unknown fields fail validation, nothing leaks', async () => {
+  const bad = await graphql(`{ services(filter: { frais: ["cher"] }) { totalCount } }`);
+  expect(bad.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+  expect(bad.body.errors[0].message).toContain('filter.frais');
+  expect(JSON.stringify(bad.body)).not.toMatch(/stacktrace|at .*\.js:\d+/);
+  const invalid = await graphql(`{ services { nope } }`);
+  expect(invalid.status).toBe(400);
+  expect(invalid.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+});
+
+test('GET queries need a CSRF preflight header; mutations never run over GET', async () => {
+  const q = encodeURIComponent('{ commune(code: "69123") { nom } }');
+  const blocked = await fetch(`http://127.0.0.1:${port}/graphql?query=${q}`);
+  expect(blocked.status).toBe(400);
+  const allowed = await fetch(`http://127.0.0.1:${port}/graphql?query=${q}`, { headers: { 'apollo-require-preflight': 'true' } });
+  expect(await allowed.json()).toEqual({ data: { commune: { nom: 'Lyon' } } });
+});
+
+test('a CLI command refuses to open the embedded store the server holds, and says what to do', () => {
+  const run = spawnSync(process.execPath, [cliJs, 'seed', '--structures', '5'], { env: env(), encoding: 'utf8' });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('open in another process');
+  expect(run.stderr).toContain(`port ${port}`);
+  expect(run.stderr).toContain('DATABASE_URL');
+});
+
+test('a restart keeps the data and does not seed again', async () => {
+  const before = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
+  await stopServer();
+  expect(fs.existsSync(path.join(dataDir, 'passerelle.lock'))).toBe(false);
+  await startServer();
+  const after = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
+  expect(after).toBe(before);
+  expect(output).not.toMatch(/"level":(50|60)/);
+}, 300_000);

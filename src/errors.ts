@@ -27,6 +27,17 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Input the caller got wrong (a file's row, a record's field, a command's argument), outside GraphQL:
+ * its message says what and where, and is shown as is — no stack, and not logged as a failure.
+ */
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 
 export function badUserInput(argument: string, message: string): GraphQLError {

@@ -2,7 +2,9 @@ import { App } from './app';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { openStore } from './store/database';
-import { acquireLock, updateLockPort } from './store/lock';
+import path from 'node:path';
+import { startAdminSocket, type AdminSocket } from './operations/admin-socket';
+import { acquireLock, updateLock } from './store/lock';
 import { prepareStore } from './store/prepare';
 
 /** `npm start`: read the configuration, listen at once (/healthz says 503 until ready), prepare the store. */
@@ -15,16 +17,18 @@ async function main(): Promise<void> {
   const app = new App({ logger, development: config.development });
   await app.start();
   const port = await app.listen(config.port, config.host);
-  if (embedded) updateLockPort(config.dataDir, port);
+  if (embedded) updateLock(config.dataDir, { port });
   logger.info({ port, engine: embedded ? 'pglite' : 'postgres', dataDir: embedded ? config.dataDir : undefined }, `Passerelle listening on http://localhost:${port}/graphql`);
 
   const store = await openStore(embedded ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl });
+  let adminSocket: AdminSocket | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
     await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
+    await adminSocket?.close();
     await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the store failed'));
     releaseLock();
     process.exit(0);
@@ -34,6 +38,15 @@ async function main(): Promise<void> {
 
   await prepareStore(store, { logger, seedWhenEmpty: embedded && config.seedOnEmpty });
   app.attachStore(store);
+  if (embedded) {
+    // CLI commands cannot open the folder this process holds: they send their operation here instead.
+    try {
+      adminSocket = await startAdminSocket(path.join(config.dataDir, 'passerelle.sock'), { store, config }, logger);
+      updateLock(config.dataDir, { port, socket: adminSocket.path });
+    } catch (error) {
+      logger.warn({ err: error }, 'no admin socket: CLI commands will refuse to run while this server holds the store');
+    }
+  }
   logger.info('store ready');
 }
 

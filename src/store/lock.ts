@@ -12,6 +12,8 @@ export interface LockInfo {
   pid: number;
   /** The HTTP port of the server that holds the store, when it is a server. */
   port?: number;
+  /** The server's admin socket, through which CLI commands reach the store it holds. */
+  socket?: string;
   startedAt: string;
 }
 
@@ -54,11 +56,11 @@ export function acquireLock(dataDir: string, port?: number): () => void {
   };
 }
 
-/** Records the server's port in a lock this process holds, so other commands can say where it is. */
-export function updateLockPort(dataDir: string, port: number): void {
+/** Records the server's port and admin socket in a lock this process holds, for other commands. */
+export function updateLock(dataDir: string, update: Pick<LockInfo, 'port' | 'socket'>): void {
   const file = path.join(dataDir, LOCK_FILE);
   const current = readLockRaw(file);
-  if (current?.pid === process.pid) fs.writeFileSync(file, JSON.stringify({ ...current, port }));
+  if (current?.pid === process.pid) fs.writeFileSync(file, JSON.stringify({ ...current, ...update }));
 }
 
 function readLockRaw(file: string): LockInfo | undefined {

@@ -1,5 +1,6 @@
 // Writing the offer: validate a batch of v1 records, score it, and upsert it set-based in one transaction.
 // Unchanged rows are left alone (their updated_at is kept), so updated_at tells consumers what changed.
+import { InputError } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import type { Store } from './database';
 import { SOURCES } from '../domain/nomenclatures';
@@ -37,7 +38,7 @@ export interface WriteResult {
 }
 
 /** A batch with invalid records; nothing of it was written. `errors[].field` is a path like `structures[3].nom`. */
-export class OfferValidationError extends Error {
+export class OfferValidationError extends InputError {
   constructor(readonly errors: ValidationError[]) {
     const shown = errors.slice(0, 20).map((error) => `  ${error.field}: ${error.message}`);
     if (errors.length > shown.length) shown.push(`  … and ${errors.length - shown.length} more`);

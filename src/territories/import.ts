@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Store } from '../store/database';
@@ -142,7 +143,7 @@ export async function territoriesLoaded(store: Store): Promise<boolean> {
 }
 
 /** A centres file that cannot be imported; `errors` lists every problem, one per line of the message. */
-export class CentresFileError extends Error {
+export class CentresFileError extends InputError {
   constructor(
     readonly file: string,
     readonly errors: string[],

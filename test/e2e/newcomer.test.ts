@@ -119,18 +119,42 @@ test('GET queries need a CSRF preflight header; mutations never run over GET', a
   expect(await allowed.json()).toEqual({ data: { commune: { nom: 'Lyon' } } });
 });
 
-test('a CLI command refuses to open the embedded store the server holds, and says what to do', () => {
-  const run = spawnSync(process.execPath, [cliJs, 'seed', '--structures', '5'], { env: env(), encoding: 'utf8' });
-  expect(run.status).toBe(1);
-  expect(run.stderr).toContain('open in another process');
-  expect(run.stderr).toContain(`port ${port}`);
-  expect(run.stderr).toContain('DATABASE_URL');
+test('CLI commands run through the server that holds the embedded store', async () => {
+  const status = spawnSync(process.execPath, [cliJs, 'migrate', 'status'], { env: env(), encoding: 'utf8' });
+  expect(status.stderr).toBe('');
+  expect(status.stdout).toMatch(/^applied \d{14}_init\nup to date\n$/);
+  expect(status.status).toBe(0);
+
+  const csv = path.join(dataDir, 'centres.csv');
+  fs.writeFileSync(csv, 'code_insee,latitude,longitude\n75056,48.8566,2.3522\n69123,north,4.8357\n');
+  const bad = spawnSync(process.execPath, [cliJs, 'territories', 'import-centres', csv], { env: env(), encoding: 'utf8' });
+  expect(bad.status).toBe(1);
+  expect(bad.stderr).toContain('row 3, column latitude');
+  for (let i = 0; i < 40 && !output.includes('"operation":"territories.import-centres"'); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(output).toContain('"operation":"migrate.status","msg":"operation requested through the admin socket"');
+});
+
+test('without a server to route through, a CLI command refuses the held store and says what to do', () => {
+  const holder = spawn('sleep', ['60']);
+  const lockedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-locked-'));
+  try {
+    fs.writeFileSync(path.join(lockedDir, 'passerelle.lock'), JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString() }));
+    const run = spawnSync(process.execPath, [cliJs, 'seed', '--structures', '5'], { env: { ...env(), PASSERELLE_DATA_DIR: lockedDir }, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`open in another process (pid ${holder.pid}`);
+    expect(run.stderr).toContain('DATABASE_URL');
+    expect(fs.readdirSync(lockedDir)).toEqual(['passerelle.lock']); // nothing opened, nothing written
+  } finally {
+    holder.kill();
+    fs.rmSync(lockedDir, { recursive: true, force: true });
+  }
 });
 
 test('a restart keeps the data and does not seed again', async () => {
   const before = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
   await stopServer();
   expect(fs.existsSync(path.join(dataDir, 'passerelle.lock'))).toBe(false);
+  expect(fs.existsSync(path.join(dataDir, 'passerelle.sock'))).toBe(false);
   await startServer();
   const after = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
   expect(after).toBe(before);

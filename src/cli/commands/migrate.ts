@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import { createMigration, deployMigrations, migrationStatus } from '../../store/migrate';
+import { createMigration } from '../../store/migrate';
 
 /**
  * `passerelle migrate create NAME | deploy | status`: Passerelle's migrations, on Prisma's WebAssembly
@@ -23,21 +23,10 @@ export function registerMigrate(program: Command, context: CliContext): void {
   migrate
     .command('deploy')
     .description('apply the pending migrations to the configured store')
-    .action(async () => {
-      const applied = await context.withStore((store) => deployMigrations(store));
-      for (const name of applied) context.out(`applied ${name}`);
-      if (applied.length === 0) context.out('up to date: no pending migration');
-    });
+    .action(() => context.execute('migrate.deploy'));
 
   migrate
     .command('status')
     .description('list applied and pending migrations; exits with 1 if any is pending or broken')
-    .action(async () => {
-      const status = await context.withStore((store) => migrationStatus(store));
-      for (const name of status.applied) context.out(`applied ${name}`);
-      for (const name of status.pending) context.out(`pending ${name}`);
-      for (const problem of status.problems) context.out(`problem ${problem}`);
-      if (status.pending.length > 0 || status.problems.length > 0) process.exitCode = 1;
-      else context.out('up to date');
-    });
+    .action(() => context.execute('migrate.status'));
 }

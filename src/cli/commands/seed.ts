@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CliContext } from '../context';
-import { seedOffer } from '../../ingest/seed';
 
 function count(name: string, allowZero: boolean) {
   return (value: string): number => {
@@ -20,15 +19,7 @@ export function registerSeed(program: Command, context: CliContext): void {
     .option('--structures <n>', 'number of structures', count('structures', false), 2000)
     .option('--services-per-structure <m>', 'mean number of services per structure', count('services-per-structure', true), 3)
     .option('--seed <s>', 'random seed (same seed, same offer)', 'passerelle')
-    .action(async (options: { structures: number; servicesPerStructure: number; seed: string }) => {
-      const result = await context.withStore((store) =>
-        seedOffer(store, { structures: options.structures, servicesPerStructure: options.servicesPerStructure, seed: options.seed }),
-        { migrate: true },
-      );
-      context.out(
-        `seed: ${result.structures} structures, ${result.services} services ` +
-          `(${result.structuresWritten} structures and ${result.servicesWritten} services written, ` +
-          `${result.structuresUnchanged + result.servicesUnchanged} unchanged) in ${result.milliseconds} ms`,
-      );
-    });
+    .action((options: { structures: number; servicesPerStructure: number; seed: string }) =>
+      context.execute('seed', { structures: options.structures, servicesPerStructure: options.servicesPerStructure, seed: options.seed }),
+    );
 }

@@ -1,0 +1,15 @@
+import * as storeOperations from './store-operations';
+import type { Operation } from './types';
+
+export * from './types';
+
+/** Every operation the CLI can run, locally or through a running server, by name. */
+export const operations: Record<string, Operation> = {
+  'migrate.deploy': storeOperations.migrateDeploy,
+  'migrate.status': storeOperations.migrateStatus,
+  'territories.import': storeOperations.territoriesImport,
+  'territories.import-centres': storeOperations.territoriesImportCentres,
+  seed: storeOperations.seed,
+};
+
+export type OperationName = keyof typeof operations;

@@ -1,0 +1,26 @@
+/**
+ * Who is asking. Anonymous callers read the public offer; a reuser's token names its client, the
+ * scopes it carries, and the restricted sources that client may see.
+ */
+export type Viewer =
+  | { kind: 'anonymous' }
+  | {
+      kind: 'client';
+      clientId: string;
+      /** The token's id (`jti`). */
+      tokenId: string;
+      /** Scopes the token carries (already limited to what its client is allowed). */
+      scopes: ReadonlySet<string>;
+      /** Restricted sources this client may see (see config `restrictedSources`). */
+      allowedSources: ReadonlySet<string>;
+    };
+
+export const ANONYMOUS: Viewer = { kind: 'anonymous' };
+
+/** The scopes the API knows. `contact:read` unlocks courriel, telephone and contactNomPrenom. */
+export const SCOPES = ['contact:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function hasScope(viewer: Viewer, scope: string): boolean {
+  return viewer.kind === 'client' && viewer.scopes.has(scope);
+}

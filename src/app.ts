@@ -9,11 +9,21 @@ import { buildSchema } from './graph';
 import { handleGraphQL, sendJson } from './http/graphql-handler';
 import type { Logger } from './logger';
 import type { Store } from './store/database';
+import { authDirectiveTransformer } from './auth/directive';
+import { ANONYMOUS, type Viewer } from './auth/viewer';
+import { withheldPlugin } from './auth/withheld-plugin';
 
 export interface AppOptions {
   logger: Logger;
   /** NODE_ENV=development: errors keep their message and stack. */
   development: boolean;
+  /**
+   * Who is asking, from the request's Authorization header: anonymous when absent; throws an
+   * UNAUTHENTICATED GraphQLError (HTTP 401) when a token is present but not valid.
+   */
+  authenticate?: (authorization: string | undefined) => Promise<Viewer>;
+  /** Sources shown only to the clients allowed them (source licences). */
+  restrictedSources?: readonly string[];
 }
 
 /**
@@ -27,11 +37,11 @@ export class App {
 
   constructor(private readonly options: AppOptions) {
     this.apollo = new ApolloServer<Context>({
-      schema: buildSchema(),
+      schema: authDirectiveTransformer(buildSchema()),
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
       formatError: (formatted, error) => this.formatError(formatted, error),
-      plugins: [ApolloServerPluginLandingPageDisabled()],
+      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin()],
       logger: options.logger,
       // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
       // handler would race it and re-raise the signal before the lock is released.
@@ -90,9 +100,15 @@ export class App {
           errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }],
         });
       }
-      return handleGraphQL(this.apollo, req, res, async () => createContext(store));
+      return handleGraphQL(this.apollo, req, res, () => this.contextFor(store, req.headers.authorization));
     }
     sendJson(res, 404, { error: `no route ${path}; GraphQL is served at /graphql` });
+  }
+
+  /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
+  async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
+    const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
+    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources });
   }
 
   /**

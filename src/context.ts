@@ -1,12 +1,29 @@
+import { accessFor, type Access } from './auth/source-licences';
+import { Withheld } from './auth/directive';
+import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { Store } from './store/database';
 import { createLoaders, type Loaders } from './loaders';
 
-/** What every resolver of one request gets: the store and that request's own loaders. */
+/** What every resolver of one request gets. */
 export interface Context {
   store: Store;
+  /** Who is asking (from the request's token). */
+  viewer: Viewer;
+  /** What that viewer may see of the offer (source licences). */
+  access: Access;
+  /** This request's loaders, bound to that access. */
   loaders: Loaders;
+  /** Guarded fields withheld from this request (reported in `extensions.withheld`). */
+  withheld: Withheld;
 }
 
-export function createContext(store: Store): Context {
-  return { store, loaders: createLoaders(store.prisma) };
+export interface ContextOptions {
+  viewer?: Viewer;
+  restrictedSources?: readonly string[];
+}
+
+export function createContext(store: Store, options: ContextOptions = {}): Context {
+  const viewer = options.viewer ?? ANONYMOUS;
+  const access = accessFor(viewer, options.restrictedSources ?? []);
+  return { store, viewer, access, loaders: createLoaders(store.prisma, access), withheld: new Withheld() };
 }

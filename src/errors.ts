@@ -17,6 +17,11 @@ export const ErrorCode = {
   /** Automatic persisted queries (Apollo's codes). */
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /**
+   * A token was sent but is not valid (bad signature, expired, revoked…): HTTP 401, and the message says
+   * which check failed. Never downgraded to anonymous: a reuser must learn its token is broken.
+   */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** Something named by the request does not exist, where null is not an answer. */
   NOT_FOUND: 'NOT_FOUND',
   /** The store is not ready yet (starting, migrating). */
@@ -43,6 +48,15 @@ const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 export function badUserInput(argument: string, message: string): GraphQLError {
   return new GraphQLError(`${argument}: ${message}`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, argument },
+  });
+}
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: {
+      code: ErrorCode.UNAUTHENTICATED,
+      http: { status: 401, headers: new Map([['www-authenticate', 'Bearer realm="passerelle", error="invalid_token"']]) },
+    },
   });
 }
 

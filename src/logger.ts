@@ -1,17 +1,18 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
 /**
- * JSON logs on stdout. Contact fields are redacted wherever they appear in a logged object, so a record
- * logged by mistake cannot leak them.
+ * JSON logs on stdout (or `destination`). Contact fields are redacted wherever they appear in a logged
+ * object, so a record logged by mistake cannot leak them; so is an Authorization header.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: {
-      paths: ['*.courriel', '*.telephone', '*.contactNomPrenom', '*.contact_nom_prenom', 'req.headers.authorization'],
+      paths: ['*.courriel', '*.telephone', '*.contactNomPrenom', '*.contact_nom_prenom', '*.authorization', 'req.headers.authorization'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

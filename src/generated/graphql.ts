@@ -18,6 +18,11 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
 };
 
+/** Scopes a reuser's token may carry (the token's `scope` claim spells them in lower case: `contact:read`). */
+export type AuthScope =
+  /** Contact data of structures and services: `courriel`, `telephone`, `contactNomPrenom` (`contact:read`). */
+  | 'CONTACT_READ';
+
 /** The centre of a commune (WGS84). */
 export type Centre = {
   __typename?: 'Centre';
@@ -351,9 +356,9 @@ export type Service = {
   complementAdresse: Maybe<Scalars['String']['output']>;
   /** Prerequisites and documents to provide. */
   conditionsAcces: Maybe<Scalars['String']['output']>;
-  /** Name of the contact person. Contact data (personal). */
+  /** Name of the contact person. Personal contact data: requires a token with the `contact:read` scope. */
   contactNomPrenom: Maybe<Scalars['String']['output']>;
-  /** E-mail address to mobilise the service. Contact data. */
+  /** E-mail address to mobilise the service. Contact data: requires a token with the `contact:read` scope. */
   courriel: Maybe<Scalars['String']['output']>;
   /** When Passerelle first stored this record. */
   createdAt: Scalars['DateTime']['output'];
@@ -399,7 +404,7 @@ export type Service = {
   source: Source;
   /** The structure offering this service. */
   structure: Structure;
-  /** Phone number to mobilise the service. Contact data. */
+  /** Phone number to mobilise the service. Contact data: requires a token with the `contact:read` scope. */
   telephone: Maybe<Scalars['String']['output']>;
   /** The commune node of `codeInsee` (null when absent or unknown). */
   territoire: Maybe<Commune>;
@@ -497,7 +502,7 @@ export type Structure = {
   commune: Maybe<Scalars['String']['output']>;
   /** Address complement. */
   complementAdresse: Maybe<Scalars['String']['output']>;
-  /** E-mail address. Contact data. */
+  /** E-mail address. Contact data: requires a token with the `contact:read` scope. */
   courriel: Maybe<Scalars['String']['output']>;
   /** When Passerelle first stored this record. */
   createdAt: Scalars['DateTime']['output'];
@@ -529,7 +534,7 @@ export type Structure = {
   siteWeb: Maybe<Scalars['String']['output']>;
   /** The producer this record comes from. */
   source: Source;
-  /** Phone number (E.164 preferred). Contact data. */
+  /** Phone number (E.164 preferred). Contact data: requires a token with the `contact:read` scope. */
   telephone: Maybe<Scalars['String']['output']>;
   /** The commune node of `codeInsee` (null when absent or unknown). */
   territoire: Maybe<Commune>;
@@ -687,6 +692,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AuthScope: AuthScope;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Centre: ResolverTypeWrapper<CentreModel>;
   Commune: ResolverTypeWrapper<CommuneModel>;
@@ -748,6 +754,12 @@ export type ResolversParentTypes = {
   StructureFilter: StructureFilter;
   Thematique: NomenclatureItemModel;
 };
+
+export type AuthDirectiveArgs = {
+  requires: Array<AuthScope>;
+};
+
+export type AuthDirectiveResolver<Result, Parent, ContextType = Context, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CentreResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Centre'] = ResolversParentTypes['Centre']> = {
   approximatif?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -987,3 +999,6 @@ export type Resolvers<ContextType = Context> = {
   Thematique?: ThematiqueResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = Context> = {
+  auth?: AuthDirectiveResolver<any, any, ContextType>;
+};

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import type { ServiceFilter, StructureFilter } from '../generated/graphql';
-import { count, listPage, type OfferEntity, type Scope } from '../store/offer-query';
+import { count, listPage, type OfferEntity, type OfferFilter, type Scope } from '../store/offer-query';
 import { offerFilter } from './filters';
 import type { ConnectionModel, ServiceModel, StructureModel } from './models';
 import { connection, pageArgs } from './pagination';
@@ -13,13 +13,18 @@ interface ConnectionArgs {
 
 type ModelOf<E extends OfferEntity> = E extends 'service' ? ServiceModel : StructureModel;
 
+/** The one place a list's filter gets the viewer's source licences. */
+function visibleTo(ctx: Context, filter: OfferFilter): OfferFilter {
+  return ctx.access.hiddenSources.length ? { ...filter, hiddenSources: ctx.access.hiddenSources } : filter;
+}
+
 /** `Query.services` / `Query.structures`: one page statement, plus one count if `totalCount` is asked. */
 export async function rootConnection<E extends OfferEntity>(
   ctx: Context,
   entity: E,
   args: ConnectionArgs,
 ): Promise<ConnectionModel<ModelOf<E>>> {
-  const filter = offerFilter(args.filter);
+  const filter = visibleTo(ctx, offerFilter(args.filter));
   const { first, afterKey } = pageArgs(args);
   const prisma = ctx.store.prisma;
   const page = await listPage(prisma, entity, { filter, first, afterId: afterKey });
@@ -37,7 +42,7 @@ export async function nestedConnection<E extends OfferEntity>(
   parent: string,
   args: ConnectionArgs,
 ): Promise<ConnectionModel<ModelOf<E>>> {
-  const filter = offerFilter(args.filter);
+  const filter = visibleTo(ctx, offerFilter(args.filter));
   const { first, afterKey } = pageArgs(args);
   const request = { filter, first, afterId: afterKey };
   const loader =

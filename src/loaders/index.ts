@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { PrismaClient } from '../generated/prisma/client';
 import type { Commune, Departement, Epci, Region, Service, Source, Structure } from '../generated/prisma/client';
 import type { OfferEntity, Page, Scope } from '../store/offer-query';
+import type { Access } from '../auth/source-licences';
 import { byKeyLoader } from './by-key';
 import { scopedCountLoader, scopedPagesLoader, type ScopedCountKey, type ScopedPageKey } from './pages';
 
@@ -20,15 +21,22 @@ export interface Loaders {
   counts(entity: OfferEntity, scope: Scope): DataLoader<ScopedCountKey, number, string>;
 }
 
-export function createLoaders(prisma: PrismaClient): Loaders {
+export function createLoaders(prisma: PrismaClient, access: Access): Loaders {
+  // Records of a source this viewer may not see are never fetched by id (a service also needs its
+  // structure's source visible: both are known from the ids).
+  const visibleIds = (ids: string[]) => ids.filter(access.canSee);
   const memo = new Map<string, unknown>();
   const once = <T>(key: string, make: () => T): T => {
     if (!memo.has(key)) memo.set(key, make());
     return memo.get(key) as T;
   };
   return {
-    structureById: byKeyLoader((ids) => prisma.structure.findMany({ where: { id: { in: ids } } }), (r) => r.id),
-    serviceById: byKeyLoader((ids) => prisma.service.findMany({ where: { id: { in: ids } } }), (r) => r.id),
+    structureById: byKeyLoader((ids) => prisma.structure.findMany({ where: { id: { in: visibleIds(ids) } } }), (r) => r.id),
+    serviceById: byKeyLoader(
+      async (ids) =>
+        (await prisma.service.findMany({ where: { id: { in: visibleIds(ids) } } })).filter((s) => access.canSee(s.structureId)),
+      (r) => r.id,
+    ),
     communeByCode: byKeyLoader((codes) => prisma.commune.findMany({ where: { code: { in: codes } } }), (r) => r.code),
     departementByCode: byKeyLoader(
       (codes) => prisma.departement.findMany({ where: { code: { in: codes } } }),

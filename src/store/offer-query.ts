@@ -23,6 +23,11 @@ export interface OfferFilter {
   codeRegion?: string;
   scoreQualiteMin?: number;
   updatedSince?: Date;
+  /**
+   * Sources the viewer may not see (source licences): set by the access layer, never from user input.
+   * Services of a structure of such a source are hidden too.
+   */
+  hiddenSources?: readonly string[];
 }
 
 export interface PageRequest {
@@ -137,6 +142,11 @@ function whereClause(entity: OfferEntity, f: OfferFilter, afterId?: string): Pri
   const conditions: Prisma.Sql[] = [];
   if (afterId !== undefined) conditions.push(Prisma.sql`x.id > ${afterId}`);
   if (f.sources?.length) conditions.push(Prisma.sql`x.source = ANY(${f.sources}::text[])`);
+  if (f.hiddenSources?.length) {
+    const hidden = [...f.hiddenSources];
+    conditions.push(Prisma.sql`x.source <> ALL(${hidden}::text[])`);
+    if (entity === 'service') conditions.push(Prisma.sql`split_part(x.structure_id, '--', 1) <> ALL(${hidden}::text[])`);
+  }
   if (f.scoreQualiteMin !== undefined) conditions.push(Prisma.sql`x.score_qualite >= ${f.scoreQualiteMin}`);
   if (f.updatedSince) conditions.push(Prisma.sql`x.updated_at >= ${f.updatedSince}`);
   const territory = territoryCondition(f);
@@ -153,12 +163,9 @@ function whereClause(entity: OfferEntity, f: OfferFilter, afterId?: string): Pri
   } else {
     if (f.reseauxPorteurs?.length) conditions.push(Prisma.sql`x.reseaux_porteurs && ${f.reseauxPorteurs}::text[]`);
     if (serviceConditions.length) {
-      conditions.push(
-        Prisma.sql`EXISTS (SELECT 1 FROM services x_s WHERE x_s.structure_id = x.id AND ${Prisma.join(
-          serviceCriteria(f, 'x_s'),
-          ' AND ',
-        )})`,
-      );
+      const inner = serviceCriteria(f, 'x_s');
+      if (f.hiddenSources?.length) inner.push(Prisma.sql`x_s.source <> ALL(${[...f.hiddenSources]}::text[])`);
+      conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM services x_s WHERE x_s.structure_id = x.id AND ${Prisma.join(inner, ' AND ')})`);
     }
   }
   return conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;

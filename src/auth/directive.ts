@@ -1,0 +1,85 @@
+import { MapperKind, getDirective, mapSchema } from '@graphql-tools/utils';
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLFieldConfig,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Context } from '../context';
+import { hasScope } from './viewer';
+
+/** The SDL's `AuthScope` enum values, as the scopes tokens carry. */
+const SCOPE_OF: Record<string, string> = { CONTACT_READ: 'contact:read' };
+
+/**
+ * The `@auth(requires: [...])` directive, implemented once as a schema transform: every field that
+ * carries it — or belongs to a type that carries it, or returns such a type — gets its resolver wrapped.
+ *
+ * Why at the field resolver: aliases, fragments, inline fragments, nested relations and federation's
+ * `_entities` all end in the same field resolver, so no query shape can reach a guarded value around it.
+ * A caller without the scope gets `null` (the field must be nullable) and the field is noted once in the
+ * request's `withheld` set, which the server reports in `extensions.withheld` — one entry per response,
+ * not one error per row.
+ */
+export function authDirectiveTransformer(schema: GraphQLSchema, directiveName = 'auth'): GraphQLSchema {
+  const requiredBy = (node: Parameters<typeof getDirective>[1]): string[] =>
+    (getDirective(schema, node, directiveName)?.[0]?.requires as string[] | undefined)?.map((s) => SCOPE_OF[s] ?? s) ?? [];
+
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (fieldConfig: GraphQLFieldConfig<unknown, Context>, fieldName, typeName) => {
+      const parent = schema.getType(typeName);
+      const returned = getNamedType(fieldConfig.type);
+      const requires = new Set([
+        ...requiredBy(fieldConfig),
+        ...(isObjectType(parent) ? requiredBy(parent) : []),
+        ...(isObjectType(returned) ? requiredBy(returned) : []),
+      ]);
+      if (requires.size === 0) return fieldConfig;
+      if (isNonNullType(fieldConfig.type)) {
+        throw new Error(`@${directiveName} on ${typeName}.${fieldName}: a guarded field must be nullable (withheld = null)`);
+      }
+      const scopes = [...requires];
+      const { resolve = defaultFieldResolver } = fieldConfig;
+      return {
+        ...fieldConfig,
+        resolve(source, args, context, info) {
+          const missing = scopes.filter((scope) => !hasScope(context.viewer, scope));
+          if (missing.length > 0) {
+            context.withheld.note(`${info.parentType.name}.${info.fieldName}`, missing);
+            return null;
+          }
+          return resolve(source, args, context, info);
+        },
+      };
+    },
+  });
+}
+
+/** The fields withheld from one request, and the scopes that would unlock them. */
+export class Withheld {
+  private readonly fields = new Map<string, Set<string>>();
+
+  note(field: string, scopes: string[]): void {
+    const known = this.fields.get(field) ?? new Set<string>();
+    for (const scope of scopes) known.add(scope);
+    this.fields.set(field, known);
+  }
+
+  get empty(): boolean {
+    return this.fields.size === 0;
+  }
+
+  /** The `extensions.withheld` entry of the response. */
+  toExtension() {
+    const fields = [...this.fields.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([field, scopes]) => ({ field, requires: [...scopes].sort() }));
+    const scopes = [...new Set(fields.flatMap((f) => f.requires))].sort();
+    return {
+      message: `Some fields were withheld (returned as null): a token with the scope ${scopes.join(', ')} unlocks them.`,
+      fields,
+    };
+  }
+}

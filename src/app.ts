@@ -11,7 +11,8 @@ import type { Logger } from './logger';
 import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
-import { withheldPlugin } from './auth/withheld-plugin';
+import { requestLogPlugin } from './plugins/request-log';
+import { withheldPlugin } from './plugins/withheld';
 
 export interface AppOptions {
   logger: Logger;
@@ -41,7 +42,7 @@ export class App {
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
       formatError: (formatted, error) => this.formatError(formatted, error),
-      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin()],
+      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin(), requestLogPlugin(options.logger)],
       logger: options.logger,
       // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
       // handler would race it and re-raise the signal before the lock is released.

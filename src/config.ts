@@ -1,5 +1,26 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { formatDuration, parseDuration } from './auth/duration';
+import { isValue } from './domain/nomenclatures';
+
+/** The JWT algorithms Passerelle accepts. `none` is never one of them. */
+export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((v) => parseDuration(v) !== undefined, 'must be a duration such as 90d, 12h, 30m or 45s')
+    .transform((v) => parseDuration(v)!);
+
+const commaList = (v: string) =>
+  v
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /**
  * Every setting Passerelle reads, parsed and validated once. The README's configuration table lists
@@ -16,7 +37,54 @@ const EnvSchema = z.object({
   PASSERELLE_SEED_ON_EMPTY: z.enum(['true', 'false']).default('true'),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PASSERELLE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PASSERELLE_JWT_ALGORITHMS: z
+    .string()
+    .default('HS256')
+    .transform(commaList)
+    .pipe(
+      z
+        .array(
+          z.string().refine((v): v is JwtAlgorithm => (JWT_ALGORITHMS as readonly string[]).includes(v), {
+            error: (issue) =>
+              String(issue.input).toLowerCase() === 'none'
+                ? `"none" (unsigned tokens) is never accepted (accepted: ${JWT_ALGORITHMS.join(', ')})`
+                : `"${String(issue.input)}" is not an accepted algorithm (accepted: ${JWT_ALGORITHMS.join(', ')})`,
+          }),
+        )
+        .min(1, `must name at least one algorithm (${JWT_ALGORITHMS.join(', ')})`),
+    ),
+  PASSERELLE_JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  PASSERELLE_JWT_PRIVATE_KEY_FILE: z.string().optional(),
+  PASSERELLE_JWT_ISSUER: z.string().default('passerelle'),
+  PASSERELLE_JWT_AUDIENCE: z.string().default('passerelle-api'),
+  PASSERELLE_TOKEN_MAX_TTL: duration('365d'),
+  PASSERELLE_TOKEN_DEFAULT_TTL: duration('90d'),
+  PASSERELLE_JWT_CLOCK_TOLERANCE: z.coerce.number().int().min(0).max(3600).default(30),
+  PASSERELLE_REVOCATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
 });
+
+/** Reusers' tokens: how they are signed and checked (see README, "Access: tokens and reusers"). */
+export interface AuthConfig {
+  /** HS* secret (≥ 32 characters). Absent: a secret generated once and kept in the store (`settings`). */
+  jwtSecret?: string;
+  /** Accepted algorithms; tokens are issued with the first. */
+  algorithms: JwtAlgorithm[];
+  /** PEM file of the RS256/ES256 verification key (absolute path). */
+  publicKeyFile?: string;
+  /** PEM file of the RS256/ES256 signing key (absolute path): lets this process issue tokens. */
+  privateKeyFile?: string;
+  issuer: string;
+  audience: string;
+  /** Longest token lifetime, seconds (also the `maxAge` checked on `iat`). */
+  tokenMaxTtl: number;
+  /** Lifetime of a token issued without `--ttl`, seconds. */
+  tokenDefaultTtl: number;
+  /** Clock skew allowed on exp/nbf/iat, seconds. */
+  clockTolerance: number;
+  /** How long a client's or token's state is cached: revocation takes effect within this delay, seconds. */
+  revocationCacheSeconds: number;
+}
 
 export interface Config {
   port: number;
@@ -27,6 +95,9 @@ export interface Config {
   seedOnEmpty: boolean;
   development: boolean;
   logLevel: string;
+  auth: AuthConfig;
+  /** Sources whose records only clients allowed them see (source slugs). */
+  restrictedSources: string[];
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issues}`);
   }
   const e = parsed.data;
+  // Unset means the default; an empty value means "none".
+  const restricted = env.PASSERELLE_RESTRICTED_SOURCES === undefined ? 'soliguide' : env.PASSERELLE_RESTRICTED_SOURCES;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -46,7 +119,108 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedOnEmpty: e.PASSERELLE_SEED_ON_EMPTY === 'true',
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
+    auth: authConfig(e),
+    restrictedSources: restrictedSources(restricted),
   };
+}
+
+function restrictedSources(value: string): string[] {
+  const slugs = [...new Set(commaList(value))];
+  const unknown = slugs.filter((slug) => !isValue('sources', slug));
+  if (unknown.length) {
+    throw new ConfigError(
+      `invalid configuration: PASSERELLE_RESTRICTED_SOURCES: ${unknown.map((s) => `"${s}"`).join(', ')} ` +
+        `${unknown.length > 1 ? 'are not source slugs' : 'is not a source slug'} (see the sources nomenclature)`,
+    );
+  }
+  return slugs;
+}
+
+const isHmac = (algorithm: JwtAlgorithm) => algorithm.startsWith('HS');
+
+function authConfig(e: z.infer<typeof EnvSchema>): AuthConfig {
+  const fail = (message: string): never => {
+    throw new ConfigError(`invalid configuration: ${message}`);
+  };
+  const algorithms = [...new Set(e.PASSERELLE_JWT_ALGORITHMS as JwtAlgorithm[])];
+  const asymmetric = algorithms.filter((a) => !isHmac(a));
+  if (e.PASSERELLE_JWT_SECRET && !algorithms.some(isHmac)) {
+    fail(`PASSERELLE_JWT_SECRET is set but PASSERELLE_JWT_ALGORITHMS (${algorithms.join(',')}) has no HS256/HS384/HS512`);
+  }
+  if (asymmetric.length && !e.PASSERELLE_JWT_PUBLIC_KEY_FILE) {
+    fail(`PASSERELLE_JWT_ALGORITHMS includes ${asymmetric.join(', ')}: set PASSERELLE_JWT_PUBLIC_KEY_FILE to the PEM file of the verification key`);
+  }
+  if (!asymmetric.length) {
+    for (const name of ['PASSERELLE_JWT_PUBLIC_KEY_FILE', 'PASSERELLE_JWT_PRIVATE_KEY_FILE'] as const) {
+      if (e[name]) fail(`${name} is set but PASSERELLE_JWT_ALGORITHMS (${algorithms.join(',')}) has no RS256 or ES256`);
+    }
+  }
+  let publicKeyFile: string | undefined;
+  let privateKeyFile: string | undefined;
+  if (e.PASSERELLE_JWT_PUBLIC_KEY_FILE) {
+    publicKeyFile = path.resolve(e.PASSERELLE_JWT_PUBLIC_KEY_FILE);
+    const key = readKey('PASSERELLE_JWT_PUBLIC_KEY_FILE', publicKeyFile, (pem) => createPublicKey(pem), fail);
+    for (const algorithm of asymmetric) checkKeyFits('PASSERELLE_JWT_PUBLIC_KEY_FILE', key, algorithm, fail);
+    if (e.PASSERELLE_JWT_PRIVATE_KEY_FILE) {
+      privateKeyFile = path.resolve(e.PASSERELLE_JWT_PRIVATE_KEY_FILE);
+      const privateKey = readKey('PASSERELLE_JWT_PRIVATE_KEY_FILE', privateKeyFile, (pem) => createPrivateKey(pem), fail);
+      const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+      if (!derived.equals(key.export({ type: 'spki', format: 'der' }))) {
+        fail('PASSERELLE_JWT_PRIVATE_KEY_FILE is not the private key of PASSERELLE_JWT_PUBLIC_KEY_FILE');
+      }
+    }
+  }
+  if (e.PASSERELLE_TOKEN_DEFAULT_TTL > e.PASSERELLE_TOKEN_MAX_TTL) {
+    fail(
+      `PASSERELLE_TOKEN_DEFAULT_TTL (${formatDuration(e.PASSERELLE_TOKEN_DEFAULT_TTL)}) is longer than ` +
+        `PASSERELLE_TOKEN_MAX_TTL (${formatDuration(e.PASSERELLE_TOKEN_MAX_TTL)})`,
+    );
+  }
+  return {
+    jwtSecret: e.PASSERELLE_JWT_SECRET,
+    algorithms,
+    publicKeyFile,
+    privateKeyFile,
+    issuer: e.PASSERELLE_JWT_ISSUER,
+    audience: e.PASSERELLE_JWT_AUDIENCE,
+    tokenMaxTtl: e.PASSERELLE_TOKEN_MAX_TTL,
+    tokenDefaultTtl: e.PASSERELLE_TOKEN_DEFAULT_TTL,
+    clockTolerance: e.PASSERELLE_JWT_CLOCK_TOLERANCE,
+    revocationCacheSeconds: e.PASSERELLE_REVOCATION_CACHE_SECONDS,
+  };
+}
+
+function readKey(name: string, file: string, parse: (pem: string) => KeyObject, fail: (m: string) => never): KeyObject {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return fail(`${name}: ${code === 'ENOENT' ? 'no such file' : `cannot read it (${code ?? String(error)})`}: ${file}`);
+  }
+  try {
+    return parse(pem);
+  } catch {
+    return fail(`${name}: ${file} does not hold a PEM key of that kind`);
+  }
+}
+
+/** RS256 needs an RSA key (≥ 2048 bits); ES256 an EC key on P-256. */
+function checkKeyFits(name: string, key: KeyObject, algorithm: JwtAlgorithm, fail: (m: string) => never): void {
+  const details = key.asymmetricKeyDetails;
+  if (algorithm === 'RS256' && !(key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048)) {
+    fail(`${name}: RS256 needs an RSA key of at least 2048 bits, the file holds ${describeKey(key)}`);
+  }
+  if (algorithm === 'ES256' && !(key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1')) {
+    fail(`${name}: ES256 needs an EC key on P-256, the file holds ${describeKey(key)}`);
+  }
+}
+
+function describeKey(key: KeyObject): string {
+  const d = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') return `an RSA key of ${d?.modulusLength} bits`;
+  if (key.asymmetricKeyType === 'ec') return `an EC key on ${d?.namedCurve}`;
+  return `a ${key.asymmetricKeyType} key`;
 }
 
 function emptyAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {

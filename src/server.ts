@@ -1,4 +1,7 @@
 import { App } from './app';
+import { createAuthenticator } from './auth/authenticate';
+import { TokenVerifier } from './auth/tokens';
+import { UsageRecorder } from './auth/usage';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
 import { openStore } from './store/database';
@@ -14,13 +17,19 @@ async function main(): Promise<void> {
   const embedded = !config.databaseUrl;
   const releaseLock = embedded ? acquireLock(config.dataDir) : () => {};
 
-  const app = new App({ logger, development: config.development });
+  const store = await openStore(embedded ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl });
+  const usage = new UsageRecorder(store, { onError: (error) => logger.warn({ err: error }, 'usage flush failed') });
+  const app = new App({
+    logger,
+    development: config.development,
+    authenticate: createAuthenticator(new TokenVerifier(store, config), usage),
+    restrictedSources: config.restrictedSources,
+  });
   await app.start();
   const port = await app.listen(config.port, config.host);
   if (embedded) updateLock(config.dataDir, { port });
   logger.info({ port, engine: embedded ? 'pglite' : 'postgres', dataDir: embedded ? config.dataDir : undefined }, `Passerelle listening on http://localhost:${port}/graphql`);
 
-  const store = await openStore(embedded ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl });
   let adminSocket: AdminSocket | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -29,6 +38,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
     await adminSocket?.close();
+    await usage.close().catch((error: unknown) => logger.error({ err: error }, 'writing usage counts failed'));
     await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the store failed'));
     releaseLock();
     process.exit(0);
@@ -41,7 +51,7 @@ async function main(): Promise<void> {
   if (embedded) {
     // CLI commands cannot open the folder this process holds: they send their operation here instead.
     try {
-      adminSocket = await startAdminSocket(path.join(config.dataDir, 'passerelle.sock'), { store, config }, logger);
+      adminSocket = await startAdminSocket(path.join(config.dataDir, 'passerelle.sock'), { store, config, usage }, logger);
       updateLock(config.dataDir, { port, socket: adminSocket.path });
     } catch (error) {
       logger.warn({ err: error }, 'no admin socket: CLI commands will refuse to run while this server holds the store');

@@ -1,3 +1,4 @@
+import * as authOperations from './auth-operations';
 import * as storeOperations from './store-operations';
 import type { Operation } from './types';
 
@@ -10,6 +11,13 @@ export const operations: Record<string, Operation> = {
   'territories.import': storeOperations.territoriesImport,
   'territories.import-centres': storeOperations.territoriesImportCentres,
   seed: storeOperations.seed,
+  'clients.add': authOperations.clientsAdd,
+  'clients.list': authOperations.clientsList,
+  'clients.revoke': authOperations.clientsRevoke,
+  'clients.usage': authOperations.clientsUsage,
+  'tokens.issue': authOperations.tokensIssue,
+  'tokens.list': authOperations.tokensList,
+  'tokens.revoke': authOperations.tokensRevoke,
 };
 
 export type OperationName = keyof typeof operations;

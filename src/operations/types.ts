@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import type { UsageRecorder } from '../auth/usage';
 import type { Store } from '../store/database';
 
 /** What an operation prints, and the exit code the CLI should end with. */
@@ -11,6 +12,8 @@ export interface OperationContext {
   store: Store;
   /** The configuration of the process that runs the operation (the server's, when routed through it). */
   config: Config;
+  /** The server's request counter, when the operation runs on a server: flushed before usage is read. */
+  usage?: UsageRecorder;
 }
 
 /**

@@ -29,7 +29,14 @@ function freePort(): Promise<number> {
 }
 
 function env(): NodeJS.ProcessEnv {
-  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', PASSERELLE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PASSERELLE_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    PASSERELLE_REVOCATION_CACHE_SECONDS: '1',
+  };
   delete e.DATABASE_URL;
   delete e.NODE_ENV;
   return e;
@@ -60,6 +67,10 @@ async function stopServer(): Promise<void> {
   const exited = new Promise((r) => server!.once('exit', r));
   server.kill('SIGTERM');
   await exited;
+}
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [cliJs, ...args], { env: env(), encoding: 'utf8' });
 }
 
 async function graphql(query: string, init: { method?: string; headers?: Record<string, string> } = {}) {
@@ -94,7 +105,9 @@ test('the fresh embedded store is migrated, has territories and the demo offer',
   }`);
   expect(status).toBe(200);
   expect(body.errors).toBeUndefined();
-  expect(body.data.structures.totalCount).toBeGreaterThanOrEqual(1900);
+  // Anonymous callers do not see the restricted source (soliguide, by default): 2,000 less its share.
+  expect(body.data.structures.totalCount).toBeGreaterThan(1500);
+  expect(body.data.structures.totalCount).toBeLessThan(2000);
   expect(body.data.structures.nodes[0].territoire.departement.nom).toEqual(expect.any(String));
   expect(body.data.services.totalCount).toBeGreaterThan(0);
   expect(body.data.commune).toEqual({ nom: 'Paris' });
@@ -122,7 +135,7 @@ test('GET queries need a CSRF preflight header; mutations never run over GET', a
 test('CLI commands run through the server that holds the embedded store', async () => {
   const status = spawnSync(process.execPath, [cliJs, 'migrate', 'status'], { env: env(), encoding: 'utf8' });
   expect(status.stderr).toBe('');
-  expect(status.stdout).toMatch(/^applied \d{14}_init\nup to date\n$/);
+  expect(status.stdout).toMatch(/^applied \d{14}_init\n(applied \d{14}_\w+\n)*up to date\n$/);
   expect(status.status).toBe(0);
 
   const csv = path.join(dataDir, 'centres.csv');
@@ -132,6 +145,31 @@ test('CLI commands run through the server that holds the embedded store', async 
   expect(bad.stderr).toContain('row 3, column latitude');
   for (let i = 0; i < 40 && !output.includes('"operation":"territories.import-centres"'); i++) await new Promise((r) => setTimeout(r, 50));
   expect(output).toContain('"operation":"migrate.status","msg":"operation requested through the admin socket"');
+});
+
+test('a reuser registered and given a token from the CLI, while the server runs, sees contacts and the restricted source; revocation takes effect', async () => {
+  expect(cli('clients', 'add', 'partner', '--name', 'Partner platform', '--scopes', 'contact:read', '--sources', 'soliguide').status).toBe(0);
+  const issued = cli('tokens', 'issue', '--client', 'partner', '--scope', 'contact:read', '--ttl', '30d');
+  expect(issued.status).toBe(0);
+  expect(issued.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+  const token = issued.stdout.trim();
+  const auth = { headers: { authorization: `Bearer ${token}` } };
+
+  const anonymous = await graphql(`{ structures { totalCount } services(first: 50) { nodes { courriel } } }`);
+  const partner = await graphql(`{ structures { totalCount } services(first: 50) { nodes { courriel } } }`, auth);
+  expect(partner.body.errors).toBeUndefined();
+  expect(partner.body.data.structures.totalCount).toBe(2000);
+  expect(anonymous.body.data.structures.totalCount).toBeLessThan(2000);
+  expect(partner.body.data.services.nodes.some((n: { courriel: string | null }) => n.courriel)).toBe(true);
+  expect(anonymous.body.data.services.nodes.every((n: { courriel: string | null }) => n.courriel === null)).toBe(true);
+  expect(anonymous.body.extensions.withheld.fields).toEqual([{ field: 'Service.courriel', requires: ['contact:read'] }]);
+
+  expect(cli('clients', 'revoke', 'partner').status).toBe(0);
+  await new Promise((r) => setTimeout(r, 1500)); // PASSERELLE_REVOCATION_CACHE_SECONDS=1
+  const revoked = await graphql(`{ structures { totalCount } }`, auth);
+  expect(revoked.status).toBe(401);
+  expect(revoked.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  expect(revoked.body.errors[0].message).toContain('revoked');
 });
 
 test('without a server to route through, a CLI command refuses the held store and says what to do', () => {
@@ -158,5 +196,9 @@ test('a restart keeps the data and does not seed again', async () => {
   await startServer();
   const after = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
   expect(after).toBe(before);
+  // Usage counts were written on shutdown (batched, not per request) and survive the restart.
+  const usage = cli('clients', 'usage');
+  expect(usage.status).toBe(0);
+  expect(usage.stdout).toMatch(/partner\s+1\s/);
   expect(output).not.toMatch(/"level":(50|60)/);
 }, 300_000);

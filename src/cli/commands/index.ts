@@ -3,8 +3,10 @@ import type { CliContext } from '../context';
 import { registerTerritories } from './territories';
 import { registerSeed } from './seed';
 import { registerMigrate } from './migrate';
+import { registerClients } from './clients';
+import { registerTokens } from './tokens';
 
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
 /** Every CLI command; add a module here to add a command. */
-export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate];
+export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens];

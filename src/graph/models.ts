@@ -4,8 +4,24 @@
  */
 import type { Commune, Departement, Epci, Region, Service, Source, Structure } from '../generated/prisma/client';
 
-export type StructureModel = Structure;
-export type ServiceModel = Service;
+/**
+ * Where a record came from. Absent on store records (their provenance is derived from them); set on
+ * records a live partner answered.
+ */
+export interface LiveOrigin {
+  partner: string;
+  fetchedAt: Date;
+}
+
+export type StructureModel = Structure & { origin?: LiveOrigin };
+export type ServiceModel = Service & { origin?: LiveOrigin };
+
+export interface ProvenanceModel {
+  source: string;
+  partner: string | null;
+  fetchedAt: Date;
+  live: boolean;
+}
 export type CommuneModel = Commune;
 export type DepartementModel = Departement;
 export type RegionModel = Region;

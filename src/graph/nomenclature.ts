@@ -1,6 +1,7 @@
 import { categorieOf, lookup, NOMENCLATURES, type NomenclatureName } from '../domain/nomenclatures';
 import type { Resolvers } from '../generated/graphql';
 import type { NomenclatureItemModel } from './models';
+import { sourceOf } from './offer-fields';
 
 /** A stored nomenclature value as an item with its label (a value unknown to the copy keeps itself as label). */
 export function item(name: NomenclatureName, value: string): NomenclatureItemModel {
@@ -35,5 +36,8 @@ export const nomenclatureResolvers: Resolvers = {
   },
   Source: {
     description: (s) => s.description ?? null,
+  },
+  Provenance: {
+    source: (p, _, ctx) => sourceOf(p.source, ctx),
   },
 };

@@ -4,7 +4,7 @@ import { connectionResolvers } from './connection';
 import type { ServiceModel } from './models';
 import { item, items } from './nomenclature';
 import { rootConnection } from './offer-connections';
-import { sourceOf, territoireOf } from './offer-fields';
+import { provenanceOf, sourceOf, territoireOf } from './offer-fields';
 
 export const serviceResolvers: Resolvers = {
   Query: {
@@ -13,6 +13,7 @@ export const serviceResolvers: Resolvers = {
   },
   Service: {
     source: (s, _, ctx) => sourceOf(s.source, ctx),
+    provenance: (s) => provenanceOf(s),
     structure: async (s, _, ctx) => {
       const structure = await ctx.loaders.structureById.load(s.structureId);
       // The store's foreign key makes this unreachable for stored services; say so plainly if it happens.

@@ -3,7 +3,7 @@ import { connectionResolvers } from './connection';
 import type { StructureModel } from './models';
 import { items } from './nomenclature';
 import { nestedConnection, rootConnection } from './offer-connections';
-import { sourceOf, territoireOf } from './offer-fields';
+import { provenanceOf, sourceOf, territoireOf } from './offer-fields';
 
 export const structureResolvers: Resolvers = {
   Query: {
@@ -12,6 +12,7 @@ export const structureResolvers: Resolvers = {
   },
   Structure: {
     source: (s, _, ctx) => sourceOf(s.source, ctx),
+    provenance: (s) => provenanceOf(s),
     reseauxPorteurs: (s) => items('reseaux_porteurs', s.reseauxPorteurs),
     territoire: (s, _, ctx) => territoireOf(s.codeInsee, ctx),
     services: (s, args, ctx) => nestedConnection(ctx, 'service', 'structure', s.id, args),

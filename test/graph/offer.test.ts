@@ -64,9 +64,10 @@ describe.each(ENGINES)('the offer graph on %s', (engine) => {
 
   test('a service links to its structure and commune', async () => {
     const { data } = await api.query(`{ service(id: "france-travail--lyon-3-emploi") {
-      nom structure { id nom } territoire { code parent { code } region { code } } publics { value label } modesAccueil { value } } }`);
+      nom provenance { source { slug } partner live fetchedAt } structure { id nom } territoire { code parent { code } region { code } } publics { value label } modesAccueil { value } } }`);
     expect(data.service).toMatchObject({
       nom: 'Accompagnement intensif',
+      provenance: { source: { slug: 'france-travail' }, partner: null, live: false, fetchedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) },
       structure: { id: 'france-travail--lyon-3' },
       territoire: { code: '69383', parent: { code: '69123' }, region: { code: '84' } },
       publics: [{ value: 'demandeurs-emploi', label: expect.any(String) }],

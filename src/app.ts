@@ -8,6 +8,7 @@ import { ErrorCode, isPublicCode } from './errors';
 import { buildSchema } from './graph';
 import { handleGraphQL, sendJson } from './http/graphql-handler';
 import type { Logger } from './logger';
+import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
@@ -25,6 +26,8 @@ export interface AppOptions {
   authenticate?: (authorization: string | undefined) => Promise<Viewer>;
   /** Sources shown only to the clients allowed them (source licences). */
   restrictedSources?: readonly string[];
+  /** Live partners answering for their sources. */
+  partners?: PartnerRegistry;
 }
 
 /**
@@ -109,7 +112,7 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources });
+    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners });
   }
 
   /**

@@ -1,6 +1,7 @@
 import { accessFor, type Access } from './auth/source-licences';
 import { Withheld } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
+import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { createLoaders, type Loaders } from './loaders';
 
@@ -20,10 +21,12 @@ export interface Context {
 export interface ContextOptions {
   viewer?: Viewer;
   restrictedSources?: readonly string[];
+  /** Live partners (passerelle.config.json); none: the store answers for every source. */
+  partners?: PartnerRegistry;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
   const viewer = options.viewer ?? ANONYMOUS;
   const access = accessFor(viewer, options.restrictedSources ?? []);
-  return { store, viewer, access, loaders: createLoaders(store.prisma, access), withheld: new Withheld() };
+  return { store, viewer, access, loaders: createLoaders(store.prisma, access, options.partners), withheld: new Withheld() };
 }

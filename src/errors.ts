@@ -24,6 +24,11 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** Something named by the request does not exist, where null is not an answer. */
   NOT_FOUND: 'NOT_FOUND',
+  /**
+   * A live partner could not answer (timeout, error, circuit open): its records are missing from the
+   * response, which still holds the store's and the other partners' data; `extensions.partner` names it.
+   */
+  PARTNER_UNAVAILABLE: 'PARTNER_UNAVAILABLE',
   /** The store is not ready yet (starting, migrating). */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** Anything else; details stay in the server's logs (masked unless NODE_ENV=development). */
@@ -57,6 +62,13 @@ export function unauthenticated(message: string): GraphQLError {
       code: ErrorCode.UNAUTHENTICATED,
       http: { status: 401, headers: new Map([['www-authenticate', 'Bearer realm="passerelle", error="invalid_token"']]) },
     },
+  });
+}
+
+export function partnerUnavailable(partner: string, cause: { reason: string; status?: number }): GraphQLError {
+  const detail = cause.reason === 'http' && cause.status ? `HTTP ${cause.status}` : cause.reason;
+  return new GraphQLError(`partner ${partner} is unavailable (${detail}); its records are missing from this response`, {
+    extensions: { code: ErrorCode.PARTNER_UNAVAILABLE, partner, reason: cause.reason },
   });
 }
 

@@ -1,4 +1,6 @@
 import { App } from './app';
+import { loadPartnersConfig } from './partners/config';
+import { PartnerRegistry } from './partners/registry';
 import { createAuthenticator } from './auth/authenticate';
 import { TokenVerifier } from './auth/tokens';
 import { UsageRecorder } from './auth/usage';
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     development: config.development,
     authenticate: createAuthenticator(new TokenVerifier(store, config), usage),
     restrictedSources: config.restrictedSources,
+    partners: new PartnerRegistry(loadPartnersConfig(), logger),
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

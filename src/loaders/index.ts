@@ -4,12 +4,17 @@ import type { Commune, Departement, Epci, Region, Service, Source, Structure } f
 import type { OfferEntity, Page, Scope } from '../store/offer-query';
 import type { Access } from '../auth/source-licences';
 import { byKeyLoader } from './by-key';
+import { offerByIdLoader } from './offer-by-id';
+import type { ServiceRecord, StructureRecord } from '../domain/validation';
+import type { ServiceModel, StructureModel } from '../graph/models';
+import { serviceFromPartner, structureFromPartner } from '../partners/models';
+import type { PartnerRegistry } from '../partners/registry';
 import { scopedCountLoader, scopedPagesLoader, type ScopedCountKey, type ScopedPageKey } from './pages';
 
 /** Per-request loaders: every relation of the graph resolves through one of these. */
 export interface Loaders {
-  structureById: DataLoader<string, Structure | null>;
-  serviceById: DataLoader<string, Service | null>;
+  structureById: DataLoader<string, StructureModel | null>;
+  serviceById: DataLoader<string, ServiceModel | null>;
   communeByCode: DataLoader<string, Commune | null>;
   departementByCode: DataLoader<string, Departement | null>;
   regionByCode: DataLoader<string, Region | null>;
@@ -21,22 +26,32 @@ export interface Loaders {
   counts(entity: OfferEntity, scope: Scope): DataLoader<ScopedCountKey, number, string>;
 }
 
-export function createLoaders(prisma: PrismaClient, access: Access): Loaders {
+export function createLoaders(prisma: PrismaClient, access: Access, partners?: PartnerRegistry): Loaders {
   // Records of a source this viewer may not see are never fetched by id (a service also needs its
   // structure's source visible: both are known from the ids).
-  const visibleIds = (ids: string[]) => ids.filter(access.canSee);
   const memo = new Map<string, unknown>();
   const once = <T>(key: string, make: () => T): T => {
     if (!memo.has(key)) memo.set(key, make());
     return memo.get(key) as T;
   };
   return {
-    structureById: byKeyLoader((ids) => prisma.structure.findMany({ where: { id: { in: visibleIds(ids) } } }), (r) => r.id),
-    serviceById: byKeyLoader(
-      async (ids) =>
-        (await prisma.service.findMany({ where: { id: { in: visibleIds(ids) } } })).filter((s) => access.canSee(s.structureId)),
-      (r) => r.id,
-    ),
+    structureById: offerByIdLoader<StructureModel, StructureRecord>({
+      kind: 'structure',
+      access,
+      partners,
+      fromStore: (ids) => prisma.structure.findMany({ where: { id: { in: ids } } }),
+      fromPartner: (connector, ids) => connector.structuresByIds(ids),
+      toModel: structureFromPartner,
+    }),
+    serviceById: offerByIdLoader<ServiceModel, ServiceRecord>({
+      kind: 'service',
+      access,
+      partners,
+      fromStore: (ids) => prisma.service.findMany({ where: { id: { in: ids } } }),
+      fromPartner: (connector, ids) => connector.servicesByIds(ids),
+      toModel: serviceFromPartner,
+      visible: (service) => access.canSee(service.structureId),
+    }),
     communeByCode: byKeyLoader((codes) => prisma.commune.findMany({ where: { code: { in: codes } } }), (r) => r.code),
     departementByCode: byKeyLoader(
       (codes) => prisma.departement.findMany({ where: { code: { in: codes } } }),

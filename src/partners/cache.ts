@@ -58,6 +58,37 @@ export class PartnerCache {
     return promise;
   }
 
+  /**
+   * The values of many keys: cached ones at once, the others through ONE `loadMissing` call for all of
+   * them (a partner's batch form). Keys already loading elsewhere share that load. A key the batch does
+   * not answer is cached as null (no such record); a failed batch is not cached.
+   */
+  async getMany<T>(
+    partner: PartnerConfig,
+    keys: readonly string[],
+    loadMissing: (missing: string[]) => Promise<Map<string, T>>,
+  ): Promise<Map<string, T | null>> {
+    const results = new Map<string, Promise<T | null>>();
+    const missing: string[] = [];
+    for (const key of new Set(keys)) {
+      const cacheKey = `${partner.id}:${key}`;
+      const cached = this.lru.get(cacheKey);
+      const pending = this.inFlight.get(cacheKey);
+      if (cached) results.set(key, Promise.resolve(cached.value as T | null));
+      else if (pending) results.set(key, pending as Promise<T | null>);
+      else missing.push(key);
+      if (cached || pending) this.hits += 1;
+    }
+    if (missing.length) {
+      const batch = loadMissing(missing);
+      for (const key of missing) {
+        results.set(key, this.getOrLoad(partner, key, async () => (await batch).get(key) ?? null));
+      }
+    }
+    const entries = await Promise.all([...results].map(async ([key, value]) => [key, await value] as const));
+    return new Map(entries);
+  }
+
   /** Forget one key, or every key of a partner. */
   invalidate(partner: PartnerConfig, key?: string): void {
     if (key !== undefined) {

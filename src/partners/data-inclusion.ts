@@ -96,8 +96,8 @@ export function acceptService(ctx: MappingContext, record: Json): ServiceRecord 
 }
 
 /** A payload item that is not even an object: dropped with a reason. */
-export function dropNonObject(ctx: MappingContext, index: number): undefined {
-  return drop(ctx, undefined, [{ field: '', message: `item ${index} of the page is not an object` }]);
+export function dropNonObject(ctx: MappingContext, index: number, where = 'the page'): undefined {
+  return drop(ctx, undefined, [{ field: '', message: `item ${index} of ${where} is not an object` }]);
 }
 
 export function isObject(value: unknown): value is Json {
@@ -243,6 +243,16 @@ export function decodeMark<R extends string>(mark: string, resources: readonly R
     throw new TypeError(`invalid page mark ${JSON.stringify(mark)}`);
   }
   return { resource, page };
+}
+
+/** The page number a DRF `next` URL (absolute or relative) points to; `current + 1` when it says none. */
+export function drfNextPage(next: string, current: number): number {
+  try {
+    const page = Number(new URL(next, 'http://partner.invalid').searchParams.get('page'));
+    return Number.isSafeInteger(page) && page > current ? page : current + 1;
+  } catch {
+    return current + 1;
+  }
 }
 
 /** Whether a mapped service matches the filters a partner cannot apply itself. */

@@ -1,0 +1,35 @@
+import type { Logger } from '../logger';
+import { sourceOfId } from '../auth/source-licences';
+import { PartnerCache } from './cache';
+import { createTransport, type TransportOptions } from './http';
+import { createConnector } from './index';
+import type { Connector, PartnerConfig } from './types';
+
+/**
+ * Who answers for a record: the store, or a live partner. Ids are `<source>--<producer id>`, so the
+ * answer is known from the id before anything is fetched; this registry holds the one mapping from a
+ * source to its live partner, the partners' connectors, and the cache they share across requests.
+ */
+export class PartnerRegistry {
+  readonly cache: PartnerCache;
+  private readonly connectors = new Map<string, Connector>();
+  private readonly liveBySource = new Map<string, Connector>();
+
+  constructor(partners: readonly PartnerConfig[], logger: Logger, options: { transport?: TransportOptions; cache?: PartnerCache } = {}) {
+    this.cache = options.cache ?? new PartnerCache();
+    for (const partner of partners) {
+      const connector = createConnector(partner, createTransport(partner, { logger, ...options.transport }), logger);
+      this.connectors.set(partner.id, connector);
+      if (partner.live) for (const source of partner.sources) this.liveBySource.set(source, connector);
+    }
+  }
+
+  /** The live partner answering for this record id, or undefined when the store answers. */
+  liveFor(id: string): Connector | undefined {
+    return this.liveBySource.get(sourceOfId(id));
+  }
+
+  connector(partnerId: string): Connector | undefined {
+    return this.connectors.get(partnerId);
+  }
+}

@@ -1,30 +1,10 @@
 import { createLogger } from '../../src/logger';
 import { createConnector } from '../../src/partners';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/data-inclusion';
 
-type Init = Parameters<PartnerTransport['request']>[1];
 
-/** A tiny PartnerTransport: paths mapped to fixtures, every call recorded, requests in flight counted. */
-class FakeTransport implements PartnerTransport {
-  readonly calls: { path: string; init?: Init }[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  constructor(private readonly route: (path: string, init?: Init) => unknown, private readonly delayMs = 0) {}
-  async request(path: string, init?: Init): Promise<unknown> {
-    this.calls.push({ path, init });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      const body = this.route(path, init);
-      if (body === undefined) throw new PartnerError('di', `GET ${path}: HTTP 404`, 'http', 404);
-      return structuredClone(body);
-    } finally {
-      this.inFlight--;
-    }
-  }
-}
 
 const partner: PartnerConfig = {
   id: 'di',
@@ -52,7 +32,7 @@ function route(path: string, init?: Init): unknown {
 function setup(delayMs = 0) {
   const logs: Record<string, any>[] = [];
   const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const transport = new FakeTransport(route, delayMs);
+  const transport = new FakeTransport('di', route, delayMs);
   return { logs, transport, connector: createConnector(partner, transport, logger) };
 }
 
@@ -154,7 +134,7 @@ describe('data·inclusion connector', () => {
 
   it('throws a malformed PartnerError on a page without items', async () => {
     const logger = createLogger('silent');
-    const connector = createConnector(partner, new FakeTransport(() => ({ results: [] })), logger);
+    const connector = createConnector(partner, new FakeTransport('di', () => ({ results: [] })), logger);
     await expect(connector.page()).rejects.toMatchObject({ name: 'PartnerError', reason: 'malformed' });
     await expect(connector.page('bogus')).rejects.toThrow('invalid page mark');
   });

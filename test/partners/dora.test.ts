@@ -11,6 +11,7 @@ import {
   TYPOLOGIE_TO_RESEAUX,
 } from '../../src/partners/dora';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/dora';
 
 /** The reference nomenclatures (v0 values), read when present, as test/domain/nomenclatures.test.ts does. */
@@ -18,28 +19,7 @@ const REFERENCE = path.resolve(__dirname, '../../../shared/reference/nomenclatur
 type Items = { value: string }[];
 const reference: Record<string, Items> | undefined = fs.existsSync(REFERENCE) ? JSON.parse(fs.readFileSync(REFERENCE, 'utf8')) : undefined;
 
-type Init = Parameters<PartnerTransport['request']>[1];
 
-/** A tiny PartnerTransport: paths mapped to fixtures, every call recorded, requests in flight counted. */
-class FakeTransport implements PartnerTransport {
-  readonly calls: { path: string; init?: Init }[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  constructor(private readonly route: (path: string, init?: Init) => unknown, private readonly delayMs = 0) {}
-  async request(path: string, init?: Init): Promise<unknown> {
-    this.calls.push({ path, init });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      const body = this.route(path, init);
-      if (body === undefined) throw new PartnerError('dora', `GET ${path}: HTTP 404`, 'http', 404);
-      return structuredClone(body);
-    } finally {
-      this.inFlight--;
-    }
-  }
-}
 
 const partner: PartnerConfig = {
   id: 'dora',
@@ -70,7 +50,7 @@ function route(path: string, init?: Init): unknown {
 function setup(delayMs = 0) {
   const logs: Record<string, any>[] = [];
   const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const transport = new FakeTransport(route, delayMs);
+  const transport = new FakeTransport('dora', route, delayMs);
   return { logs, transport, connector: createConnector(partner, transport, logger) };
 }
 

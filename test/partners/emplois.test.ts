@@ -3,30 +3,10 @@ import { isValue } from '../../src/domain/nomenclatures';
 import { createConnector } from '../../src/partners';
 import { KIND_TO_RESEAUX } from '../../src/partners/emplois';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/emplois';
 
-type Init = Parameters<PartnerTransport['request']>[1];
 
-/** A tiny PartnerTransport: paths mapped to fixtures, every call recorded, requests in flight counted. */
-class FakeTransport implements PartnerTransport {
-  readonly calls: { path: string; init?: Init }[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  constructor(private readonly route: (path: string, init?: Init) => unknown) {}
-  async request(path: string, init?: Init): Promise<unknown> {
-    this.calls.push({ path, init });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      const body = this.route(path, init);
-      if (body === undefined) throw new PartnerError('emplois', `GET ${path}: HTTP 404`, 'http', 404);
-      return structuredClone(body);
-    } finally {
-      this.inFlight--;
-    }
-  }
-}
 
 const partner: PartnerConfig = {
   id: 'emplois',
@@ -48,7 +28,7 @@ function route(path: string, init?: Init): unknown {
 function setup() {
   const logs: Record<string, any>[] = [];
   const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const transport = new FakeTransport(route);
+  const transport = new FakeTransport('emplois', route, 1);
   return { logs, transport, connector: createConnector(partner, transport, logger) };
 }
 

@@ -3,30 +3,10 @@ import { isValue } from '../../src/domain/nomenclatures';
 import { createConnector } from '../../src/partners';
 import { CATEGORIES, PUBLICS_OTHER, htmlToText } from '../../src/partners/soliguide';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/soliguide';
 
-type Init = Parameters<PartnerTransport['request']>[1];
 
-/** A tiny PartnerTransport: paths mapped to fixtures, every call recorded, requests in flight counted. */
-class FakeTransport implements PartnerTransport {
-  readonly calls: { path: string; init?: Init }[] = [];
-  inFlight = 0;
-  maxInFlight = 0;
-  constructor(private readonly route: (path: string, init?: Init) => unknown, private readonly delayMs = 0) {}
-  async request(path: string, init?: Init): Promise<unknown> {
-    this.calls.push({ path, init });
-    this.inFlight++;
-    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      const body = this.route(path, init);
-      if (body === undefined) throw new PartnerError('soliguide', `${path}: HTTP 404`, 'http', 404);
-      return structuredClone(body);
-    } finally {
-      this.inFlight--;
-    }
-  }
-}
 
 const partner: PartnerConfig = {
   id: 'soliguide',
@@ -56,7 +36,7 @@ function route(path: string, init?: Init): unknown {
 function setup(delayMs = 0) {
   const logs: Record<string, any>[] = [];
   const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
-  const transport = new FakeTransport(route, delayMs);
+  const transport = new FakeTransport('soliguide', route, delayMs);
   return { logs, transport, connector: createConnector(partner, transport, logger) };
 }
 

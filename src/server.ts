@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const embedded = !config.databaseUrl;
   const releaseLock = embedded ? acquireLock(config.dataDir) : () => {};
 
-  const store = await openStore(embedded ? { dataDir: config.dataDir } : { databaseUrl: config.databaseUrl });
+  const store = await openStore(
+    embedded
+      ? { dataDir: config.dataDir }
+      : { databaseUrl: config.databaseUrl, onPoolError: (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it') },
+  );
   const usage = new UsageRecorder(store, { onError: (error) => logger.warn({ err: error }, 'usage flush failed') });
   const app = new App({
     logger,

@@ -16,6 +16,8 @@ export interface StoreOptions {
   dataDir?: string;
   /** Called with every SQL statement Prisma sends (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Called when an idle PostgreSQL connection fails (the pool replaces it). */
+  onPoolError?: (error: Error) => void;
 }
 
 /** An open store: the Prisma client plus what migrations need to drive the same database. */
@@ -34,6 +36,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
   if (options.databaseUrl) {
     // Our own pool, so that close() ends its connections (the adapter leaves an external pool open).
     const pool = new Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection the server ends (restart, failover, a forced drop) is an 'error' event on the
+    // pool; unhandled, it would crash the process. The pool has already discarded that client and the
+    // next query opens a new one, so it is reported, not fatal.
+    pool.on('error', (error) => options.onPoolError?.(error));
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory, log });
     attachQueryListener(prisma, options.onQuery);

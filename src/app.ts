@@ -12,6 +12,7 @@ import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
+import { partnerOutagesPlugin } from './plugins/partner-outages';
 import { requestLogPlugin } from './plugins/request-log';
 import { withheldPlugin } from './plugins/withheld';
 
@@ -45,7 +46,7 @@ export class App {
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
       formatError: (formatted, error) => this.formatError(formatted, error),
-      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin(), requestLogPlugin(options.logger)],
+      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin(), partnerOutagesPlugin(), requestLogPlugin(options.logger)],
       logger: options.logger,
       // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
       // handler would race it and re-raise the signal before the lock is released.

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { accessFor, type Access } from './auth/source-licences';
 import { Withheld } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
@@ -16,6 +17,10 @@ export interface Context {
   loaders: Loaders;
   /** Guarded fields withheld from this request (reported in `extensions.withheld`). */
   withheld: Withheld;
+  /** Live partners (passerelle.config.json), when any is declared. */
+  partners?: PartnerRegistry;
+  /** Partners that could not answer a list: reported as errors on the list's path, the list still served. */
+  outages: { path: (string | number)[]; error: GraphQLError }[];
 }
 
 export interface ContextOptions {
@@ -28,5 +33,13 @@ export interface ContextOptions {
 export function createContext(store: Store, options: ContextOptions = {}): Context {
   const viewer = options.viewer ?? ANONYMOUS;
   const access = accessFor(viewer, options.restrictedSources ?? []);
-  return { store, viewer, access, loaders: createLoaders(store.prisma, access, options.partners), withheld: new Withheld() };
+  return {
+    store,
+    viewer,
+    access,
+    loaders: createLoaders(store.prisma, access, options.partners),
+    withheld: new Withheld(),
+    partners: options.partners,
+    outages: [],
+  };
 }

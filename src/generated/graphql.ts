@@ -74,6 +74,7 @@ export type CommuneServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  live?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -131,6 +132,7 @@ export type DepartementServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  live?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -164,6 +166,7 @@ export type EpciServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  live?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -305,6 +308,7 @@ export type QueryServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  live?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -344,6 +348,7 @@ export type RegionServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  live?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -798,7 +803,7 @@ export type CommuneResolvers<ContextType = Context, ParentType extends Resolvers
   parent?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType>;
   population?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<CommuneServicesArgs, 'first'>>;
+  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<CommuneServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<CommuneStructuresArgs, 'first'>>;
 };
 
@@ -828,7 +833,7 @@ export type DepartementResolvers<ContextType = Context, ParentType extends Resol
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
-  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<DepartementServicesArgs, 'first'>>;
+  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<DepartementServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<DepartementStructuresArgs, 'first'>>;
 };
 
@@ -836,7 +841,7 @@ export type EpciResolvers<ContextType = Context, ParentType extends ResolversPar
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<EpciServicesArgs, 'first'>>;
+  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<EpciServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<EpciStructuresArgs, 'first'>>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -880,7 +885,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   nomenclatures?: Resolver<ResolversTypes['Nomenclatures'], ParentType, ContextType>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'code'>>;
   service?: Resolver<Maybe<ResolversTypes['Service']>, ParentType, ContextType, RequireFields<QueryServiceArgs, 'id'>>;
-  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'first'>>;
+  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'first' | 'live'>>;
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
   structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType, RequireFields<QueryStructureArgs, 'id'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
@@ -892,7 +897,7 @@ export type RegionResolvers<ContextType = Context, ParentType extends ResolversP
   departements?: Resolver<Array<ResolversTypes['Departement']>, ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<RegionServicesArgs, 'first'>>;
+  services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<RegionServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<RegionStructuresArgs, 'first'>>;
 };
 

@@ -9,7 +9,7 @@ import { provenanceOf, sourceOf, territoireOf } from './offer-fields';
 export const serviceResolvers: Resolvers = {
   Query: {
     service: (_, { id }, ctx) => ctx.loaders.serviceById.load(id),
-    services: (_, args, ctx) => rootConnection(ctx, 'service', args),
+    services: (_, args, ctx, info) => rootConnection(ctx, 'service', args, info),
   },
   Service: {
     source: (s, _, ctx) => sourceOf(s.source, ctx),

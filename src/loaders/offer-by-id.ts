@@ -18,7 +18,8 @@ interface OfferByIdOptions<M extends { id: string }, R extends { id: string }> {
 /**
  * Records by id, grouped by who answers (SOURCE → store or live partner): one store query for the
  * store's ids, and per live partner one batched call for the ids not in the cross-request cache.
- * A partner that cannot answer fails only its own ids, with PARTNER_UNAVAILABLE; the rest resolves.
+ * A partner that cannot answer fails only its own ids, with PARTNER_UNAVAILABLE — unless the store holds
+ * them (harvested): then the stored copy is served. The rest resolves.
  */
 export function offerByIdLoader<M extends { id: string }, R extends { id: string }>(
   options: OfferByIdOptions<M, R>,
@@ -31,7 +32,7 @@ export function offerByIdLoader<M extends { id: string }, R extends { id: string
     const byPartner = new Map<Connector, string[]>();
     for (const id of new Set(keys)) {
       if (!access.canSee(id)) continue;
-      const connector = partners?.liveFor(id);
+      const connector = partners?.answererOf(id);
       if (!connector) storeIds.push(id);
       else byPartner.set(connector, [...(byPartner.get(connector) ?? []), id]);
     }
@@ -56,9 +57,11 @@ export function offerByIdLoader<M extends { id: string }, R extends { id: string
             (found) => {
               for (const id of ids) answers.set(id, found.get(`${kind}:${id}`) ?? null);
             },
-            (error: unknown) => {
+            async (error: unknown) => {
               if (!(error instanceof PartnerError)) throw error;
-              for (const id of ids) answers.set(id, partnerUnavailable(partner.id, error));
+              // The partner is down: records harvested from it are still served from the store.
+              const stored = new Map((await options.fromStore(ids)).map((m) => [m.id, m]));
+              for (const id of ids) answers.set(id, stored.get(id) ?? partnerUnavailable(partner.id, error));
             },
           ),
       );

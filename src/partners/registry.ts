@@ -25,8 +25,21 @@ export class PartnerRegistry {
   }
 
   /** The live partner answering for this record id, or undefined when the store answers. */
-  liveFor(id: string): Connector | undefined {
+  answererOf(id: string): Connector | undefined {
     return this.liveBySource.get(sourceOfId(id));
+  }
+
+  /**
+   * The live partners a list asks: every live partner when `live` is asked, else those answering for a
+   * source the filter names — each with the sources it answers for within that filter.
+   */
+  liveFor(filterSources: readonly string[] | undefined, live: boolean): { connector: Connector; sources: string[] }[] {
+    const chosen = new Map<Connector, string[]>();
+    for (const [source, connector] of this.liveBySource) {
+      const named = filterSources?.includes(source) ?? false;
+      if (filterSources?.length ? named : live) chosen.set(connector, [...(chosen.get(connector) ?? []), source]);
+    }
+    return [...chosen].map(([connector, sources]) => ({ connector, sources }));
   }
 
   connector(partnerId: string): Connector | undefined {

@@ -1,4 +1,5 @@
 import * as authOperations from './auth-operations';
+import * as harvestOperations from './harvest-operations';
 import * as storeOperations from './store-operations';
 import type { Operation } from './types';
 
@@ -11,6 +12,7 @@ export const operations: Record<string, Operation> = {
   'territories.import': storeOperations.territoriesImport,
   'territories.import-centres': storeOperations.territoriesImportCentres,
   seed: storeOperations.seed,
+  harvest: harvestOperations.harvest,
   'clients.add': authOperations.clientsAdd,
   'clients.list': authOperations.clientsList,
   'clients.revoke': authOperations.clientsRevoke,

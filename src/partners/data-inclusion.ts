@@ -22,6 +22,7 @@ import { expandThematiques } from '../domain/nomenclatures';
 import {
   PartnerError,
   type Connector,
+  type ConnectorOptions,
   type PartnerConfig,
   type PartnerListQuery,
   type PartnerPage,
@@ -286,13 +287,20 @@ interface DiPage {
 
 export class DataInclusionConnector implements Connector {
   private readonly ctx: MappingContext;
+  private readonly harvestPageSize: number;
 
   constructor(
     readonly partner: PartnerConfig,
     private readonly transport: PartnerTransport,
     logger: Logger,
+    options: ConnectorOptions = {},
   ) {
     this.ctx = { partner: partner.id, logger };
+    const size = options.harvestPageSize ?? HARVEST_PAGE_SIZE;
+    if (!Number.isSafeInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+      throw new RangeError(`partner ${partner.id}: harvestPageSize must be an integer from 1 to ${MAX_PAGE_SIZE} (got ${size})`);
+    }
+    this.harvestPageSize = size;
   }
 
   async servicesByIds(ids: readonly string[]): Promise<ServiceRecord[]> {
@@ -330,7 +338,7 @@ export class DataInclusionConnector implements Connector {
 
   async page(mark?: string): Promise<PartnerPage> {
     const { resource, page } = mark ? decodeMark(mark, HARVEST_ORDER) : { resource: HARVEST_ORDER[0], page: 1 };
-    const body = await this.fetchPage(resource, page, HARVEST_PAGE_SIZE, {});
+    const body = await this.fetchPage(resource, page, this.harvestPageSize, {});
     const result: PartnerPage =
       resource === 'structures'
         ? { structures: this.toStructures(body.items), services: [] }
@@ -380,6 +388,11 @@ export class DataInclusionConnector implements Connector {
   }
 }
 
-export function createDataInclusionConnector(partner: PartnerConfig, transport: PartnerTransport, logger: Logger): Connector {
-  return new DataInclusionConnector(partner, transport, logger);
+export function createDataInclusionConnector(
+  partner: PartnerConfig,
+  transport: PartnerTransport,
+  logger: Logger,
+  options: ConnectorOptions = {},
+): Connector {
+  return new DataInclusionConnector(partner, transport, logger, options);
 }

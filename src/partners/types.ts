@@ -40,6 +40,12 @@ export interface PartnerPage {
   next?: string;
 }
 
+/** Options a connector may take besides its partner (all optional; the defaults suit production). */
+export interface ConnectorOptions {
+  /** Records asked per harvest page, where the partner lets the caller choose (data·inclusion). */
+  harvestPageSize?: number;
+}
+
 export interface Connector {
   readonly partner: PartnerConfig;
   /** Services by id (`<source>--<producer id>`), in one batched call where the partner has one. */

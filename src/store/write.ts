@@ -47,7 +47,8 @@ export class OfferValidationError extends InputError {
   }
 }
 
-type Tx = Prisma.TransactionClient;
+/** A Prisma transaction client (`store.prisma.$transaction(async (tx) => …)`). */
+export type Tx = Prisma.TransactionClient;
 
 const ARRAY_FIELDS = new Set(['reseaux_porteurs', 'thematiques', 'publics', 'modes_accueil', 'zone_eligibilite', 'modes_mobilisation', 'mobilisable_par']);
 const SQL_TYPES: Record<string, string> = {
@@ -85,43 +86,67 @@ const SERVICE_UPSERT = upsertSql('services', SERVICE_COLUMNS, SERVICE_COLUMNS.fi
 
 /** Validates, scores and upserts a batch of structures and services, all or nothing. */
 export async function writeOffer(store: Store, offer: Offer, options: WriteOptions = {}): Promise<WriteResult> {
+  // Validated before the transaction opens: an invalid batch never holds a connection.
+  const prepared = prepareOffer(offer, options);
+  return store.prisma.$transaction((tx) => writePrepared(tx, prepared, options.chunkSize ?? 1000), {
+    timeout: 10 * 60_000,
+    maxWait: 60_000,
+  });
+}
+
+/**
+ * writeOffer inside the caller's transaction (`store.prisma.$transaction(async (tx) => …)`), so that the
+ * batch commits or rolls back with the caller's other statements. Same validation and result.
+ */
+export async function writeOfferIn(tx: Tx, offer: Offer, options: WriteOptions = {}): Promise<WriteResult> {
+  return writePrepared(tx, prepareOffer(offer, options), options.chunkSize ?? 1000);
+}
+
+interface PreparedOffer {
+  structures: StructureRecord[];
+  services: ServiceRecord[];
+  normalisedStructures: Record<string, unknown>[];
+  scoredServices: Record<string, unknown>[];
+}
+
+function prepareOffer(offer: Offer, options: WriteOptions): PreparedOffer {
   const now = options.now ?? new Date();
-  const chunkSize = options.chunkSize ?? 1000;
   const { structures, services, errors } = validateOffer(offer);
   if (errors.length > 0) throw new OfferValidationError(errors);
+  return {
+    structures,
+    services,
+    scoredServices: services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: scoreService(service, now) })),
+    normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_FIELDS)),
+  };
+}
 
-  const scoredServices = services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: scoreService(service, now) }));
-  const normalisedStructures = structures.map((structure) => normalise(structure, STRUCTURE_FIELDS));
+async function writePrepared(tx: Tx, prepared: PreparedOffer, chunkSize: number): Promise<WriteResult> {
+  const { structures, services, normalisedStructures, scoredServices } = prepared;
+  await checkStructuresExist(tx, structures, services);
+  const movedFrom = await currentStructureIds(tx, services.map((service) => service.id));
 
-  return store.prisma.$transaction(
-    async (tx) => {
-      await checkStructuresExist(tx, structures, services);
-      const movedFrom = await currentStructureIds(tx, services.map((service) => service.id));
+  let structuresWritten = 0;
+  for (const chunk of chunks(normalisedStructures, chunkSize)) {
+    structuresWritten += await tx.$executeRawUnsafe(STRUCTURE_UPSERT, JSON.stringify(chunk));
+  }
+  let servicesWritten = 0;
+  for (const chunk of chunks(scoredServices, chunkSize)) {
+    servicesWritten += await tx.$executeRawUnsafe(SERVICE_UPSERT, JSON.stringify(chunk));
+  }
 
-      let structuresWritten = 0;
-      for (const chunk of chunks(normalisedStructures, chunkSize)) {
-        structuresWritten += await tx.$executeRawUnsafe(STRUCTURE_UPSERT, JSON.stringify(chunk));
-      }
-      let servicesWritten = 0;
-      for (const chunk of chunks(scoredServices, chunkSize)) {
-        servicesWritten += await tx.$executeRawUnsafe(SERVICE_UPSERT, JSON.stringify(chunk));
-      }
-
-      const affected = new Set<string>([
-        ...structures.map((structure) => structure.id),
-        ...services.map((service) => service.structure_id),
-        ...movedFrom,
-      ]);
-      await updateStructureScores(tx, [...affected], chunkSize);
-      return {
-        structuresWritten,
-        servicesWritten,
-        structuresUnchanged: structures.length - structuresWritten,
-        servicesUnchanged: services.length - servicesWritten,
-      };
-    },
-    { timeout: 10 * 60_000, maxWait: 60_000 },
-  );
+  const affected = new Set<string>([
+    ...structures.map((structure) => structure.id),
+    ...services.map((service) => service.structure_id),
+    ...movedFrom,
+  ]);
+  await updateStructureScores(tx, [...affected], chunkSize);
+  return {
+    structuresWritten,
+    servicesWritten,
+    structuresUnchanged: structures.length - structuresWritten,
+    servicesUnchanged: services.length - servicesWritten,
+  };
 }
 
 /** Every record validated (all errors collected, as `structures[i].field` paths), duplicates refused. */
@@ -199,7 +224,7 @@ async function currentStructureIds(tx: Tx, serviceIds: string[]): Promise<string
 }
 
 /** Sets score_qualite of the given structures to the mean of their services' scores (as in the store now). */
-async function updateStructureScores(tx: Tx, structureIds: string[], chunkSize: number): Promise<void> {
+export async function updateStructureScores(tx: Tx, structureIds: string[], chunkSize = 1000): Promise<void> {
   for (const ids of chunks(structureIds, chunkSize * 5)) {
     const rows = await tx.$queryRawUnsafe<{ id: string; scores: (number | null)[] | null }[]>(
       `SELECT st."id", array_remove(array_agg(sv."score_qualite" ORDER BY sv."score_qualite"), NULL) AS "scores"

@@ -5,8 +5,9 @@ import { registerSeed } from './seed';
 import { registerMigrate } from './migrate';
 import { registerClients } from './clients';
 import { registerTokens } from './tokens';
+import { registerHarvest } from './harvest';
 
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
 /** Every CLI command; add a module here to add a command. */
-export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens];
+export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens, registerHarvest];

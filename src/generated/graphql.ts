@@ -16,6 +16,7 @@ export type Scalars = {
   Date: { input: Date; output: Date; }
   /** An instant, ISO 8601 with time zone (`2026-11-29T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date; }
+  _FieldSet: { input: unknown; output: unknown; }
 };
 
 /** Scopes a reuser's token may carry (the token's `scope` claim spells them in lower case: `contact:read`). */
@@ -645,6 +646,17 @@ export type Thematique = {
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -708,25 +720,56 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Commune: Commune;
+  Departement: Departement;
+  Epci: Epci;
+  Region: Region;
+  Service: Service;
+  Structure: Structure;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Commune:
+    ( { __typename: 'Commune' }
+    & GraphQLRecursivePick<FederationTypes['Commune'], {"code":true}> );
+  Departement:
+    ( { __typename: 'Departement' }
+    & GraphQLRecursivePick<FederationTypes['Departement'], {"code":true}> );
+  Epci:
+    ( { __typename: 'Epci' }
+    & GraphQLRecursivePick<FederationTypes['Epci'], {"code":true}> );
+  Region:
+    ( { __typename: 'Region' }
+    & GraphQLRecursivePick<FederationTypes['Region'], {"code":true}> );
+  Service:
+    ( { __typename: 'Service' }
+    & GraphQLRecursivePick<FederationTypes['Service'], {"id":true}> );
+  Structure:
+    ( { __typename: 'Structure' }
+    & GraphQLRecursivePick<FederationTypes['Structure'], {"id":true}> );
+};
 
 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AuthScope: AuthScope;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Centre: ResolverTypeWrapper<CentreModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Commune: ResolverTypeWrapper<CommuneModel>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Departement: ResolverTypeWrapper<DepartementModel>;
   Epci: ResolverTypeWrapper<EpciModel>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
@@ -738,7 +781,6 @@ export type ResolversTypes = {
   ServiceEdge: ResolverTypeWrapper<EdgeModel<ServiceModel>>;
   ServiceFilter: ServiceFilter;
   Source: ResolverTypeWrapper<SourceModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   Structure: ResolverTypeWrapper<StructureModel>;
   StructureConnection: ResolverTypeWrapper<ConnectionModel<StructureModel>>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
@@ -748,18 +790,19 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
   Centre: CentreModel;
+  Boolean: Scalars['Boolean']['output'];
+  Float: Scalars['Float']['output'];
+  String: Scalars['String']['output'];
   Commune: CommuneModel;
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Departement: DepartementModel;
   Epci: EpciModel;
-  Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
@@ -771,7 +814,6 @@ export type ResolversParentTypes = {
   ServiceEdge: EdgeModel<ServiceModel>;
   ServiceFilter: ServiceFilter;
   Source: SourceModel;
-  String: Scalars['String']['output'];
   Structure: StructureModel;
   StructureConnection: ConnectionModel<StructureModel>;
   StructureEdge: EdgeModel<StructureModel>;
@@ -792,7 +834,8 @@ export type CentreResolvers<ContextType = Context, ParentType extends ResolversP
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
-export type CommuneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Commune'] = ResolversParentTypes['Commune']> = {
+export type CommuneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Commune'] = ResolversParentTypes['Commune'], FederationReferenceType extends FederationReferenceTypes['Commune'] = FederationReferenceTypes['Commune']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Commune']> | FederationReferenceType, FederationReferenceType, ContextType>;
   centre?: Resolver<Maybe<ResolversTypes['Centre']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   codesPostaux?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -827,7 +870,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
-export type DepartementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Departement'] = ResolversParentTypes['Departement']> = {
+export type DepartementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Departement'] = ResolversParentTypes['Departement'], FederationReferenceType extends FederationReferenceTypes['Departement'] = FederationReferenceTypes['Departement']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Departement']> | FederationReferenceType, FederationReferenceType, ContextType>;
   chefLieu?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -837,7 +881,8 @@ export type DepartementResolvers<ContextType = Context, ParentType extends Resol
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<DepartementStructuresArgs, 'first'>>;
 };
 
-export type EpciResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Epci'] = ResolversParentTypes['Epci']> = {
+export type EpciResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Epci'] = ResolversParentTypes['Epci'], FederationReferenceType extends FederationReferenceTypes['Epci'] = FederationReferenceTypes['Epci']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Epci']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -891,7 +936,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
 };
 
-export type RegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region']> = {
+export type RegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region'], FederationReferenceType extends FederationReferenceTypes['Region'] = FederationReferenceTypes['Region']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Region']> | FederationReferenceType, FederationReferenceType, ContextType>;
   chefLieu?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   departements?: Resolver<Array<ResolversTypes['Departement']>, ParentType, ContextType>;
@@ -901,7 +947,8 @@ export type RegionResolvers<ContextType = Context, ParentType extends ResolversP
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<RegionStructuresArgs, 'first'>>;
 };
 
-export type ServiceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Service'] = ResolversParentTypes['Service']> = {
+export type ServiceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Service'] = ResolversParentTypes['Service'], FederationReferenceType extends FederationReferenceTypes['Service'] = FederationReferenceTypes['Service']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Service']> | FederationReferenceType, FederationReferenceType, ContextType>;
   adresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   codeInsee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   codePostal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -960,7 +1007,8 @@ export type SourceResolvers<ContextType = Context, ParentType extends ResolversP
   slug?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
-export type StructureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Structure'] = ResolversParentTypes['Structure']> = {
+export type StructureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Structure'] = ResolversParentTypes['Structure'], FederationReferenceType extends FederationReferenceTypes['Structure'] = FederationReferenceTypes['Structure']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Structure']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accessibiliteLieu?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   adresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   codeInsee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLSchema } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { mergeResolvers } from '@graphql-tools/merge';
+import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import { repoPath } from '../paths';
 import { nomenclatureResolvers } from './nomenclature';
@@ -10,6 +11,8 @@ import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
 import { listSources } from '../store/territory-query';
+
+type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
 /** The SDL files of graphql/, the contract, in a stable order. */
 export function loadTypeDefs(): string[] {
@@ -25,6 +28,11 @@ const sourceResolvers: Resolvers = {
   Query: { sources: (_, __, ctx) => listSources(ctx.store.prisma) },
 };
 
+/**
+ * The executable schema: an Apollo Federation v2 subgraph (graphql/federation.graphql links the spec;
+ * entities carry @key), so `_service { sdl }` and `_entities` exist. Reference resolvers go through the
+ * request's loaders like every other resolver; the auth directive is applied on top (src/app.ts).
+ */
 export function buildSchema(): GraphQLSchema {
   const resolvers: Resolvers[] = [
     { Date: DateScalar, DateTime: DateTimeScalar },
@@ -34,5 +42,8 @@ export function buildSchema(): GraphQLSchema {
     serviceResolvers,
     territoryResolvers,
   ];
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers, resolverValidationOptions: { requireResolversToMatchSchema: 'error' } });
+  return buildSubgraphSchema({
+    typeDefs: parse(loadTypeDefs().join('\n')),
+    resolvers: mergeResolvers(resolvers) as SubgraphResolvers,
+  });
 }

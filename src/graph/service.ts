@@ -12,6 +12,7 @@ export const serviceResolvers: Resolvers = {
     services: (_, args, ctx, info) => rootConnection(ctx, 'service', args, info),
   },
   Service: {
+    __resolveReference: (ref, ctx) => ctx.loaders.serviceById.load(ref.id),
     source: (s, _, ctx) => sourceOf(s.source, ctx),
     provenance: (s) => provenanceOf(s),
     structure: async (s, _, ctx) => {

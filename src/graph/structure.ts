@@ -11,6 +11,7 @@ export const structureResolvers: Resolvers = {
     structures: (_, args, ctx, info) => rootConnection(ctx, 'structure', args, info),
   },
   Structure: {
+    __resolveReference: (ref, ctx) => ctx.loaders.structureById.load(ref.id),
     source: (s, _, ctx) => sourceOf(s.source, ctx),
     provenance: (s) => provenanceOf(s),
     reseauxPorteurs: (s) => items('reseaux_porteurs', s.reseauxPorteurs),

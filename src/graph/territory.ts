@@ -26,6 +26,7 @@ export const territoryResolvers: Resolvers = {
     },
   },
   Commune: {
+    __resolveReference: (ref, ctx) => ctx.loaders.communeByCode.load(ref.code),
     codesPostaux: (c) => c.codesPostaux ?? [],
     centre: (c) =>
       c.latitude == null || c.longitude == null
@@ -39,18 +40,21 @@ export const territoryResolvers: Resolvers = {
     services: (c, args, ctx, info) => nestedConnection(ctx, 'service', 'commune', c.code, args, info),
   },
   Departement: {
+    __resolveReference: (ref, ctx) => ctx.loaders.departementByCode.load(ref.code),
     chefLieu: (d, _, ctx) => (d.chefLieu ? ctx.loaders.communeByCode.load(d.chefLieu) : null),
     region: (d, _, ctx) => required(ctx.loaders.regionByCode.load(d.regionCode), `région ${d.regionCode}`),
     structures: (d, args, ctx, info) => nestedConnection(ctx, 'structure', 'departement', d.code, args, info),
     services: (d, args, ctx, info) => nestedConnection(ctx, 'service', 'departement', d.code, args, info),
   },
   Region: {
+    __resolveReference: (ref, ctx) => ctx.loaders.regionByCode.load(ref.code),
     chefLieu: (r, _, ctx) => (r.chefLieu ? ctx.loaders.communeByCode.load(r.chefLieu) : null),
     departements: (r, _, ctx) => ctx.loaders.departementsByRegion.load(r.code),
     structures: (r, args, ctx, info) => nestedConnection(ctx, 'structure', 'region', r.code, args, info),
     services: (r, args, ctx, info) => nestedConnection(ctx, 'service', 'region', r.code, args, info),
   },
   Epci: {
+    __resolveReference: (ref, ctx) => ctx.loaders.epciByCode.load(ref.code),
     structures: (e, args, ctx, info) => nestedConnection(ctx, 'structure', 'epci', e.code, args, info),
     services: (e, args, ctx, info) => nestedConnection(ctx, 'service', 'epci', e.code, args, info),
   },

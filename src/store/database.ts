@@ -74,17 +74,8 @@ async function openPGlite(dataDir?: string): Promise<PGlite> {
   try {
     return await PGlite.create(dataDir ? path.resolve(dataDir) : undefined);
   } catch (error) {
-    throw new StoreLockedError(dataDir, error);
-  }
-}
-
-/** PGlite keeps its data folder for one process; a second one must not open it. */
-export class StoreLockedError extends Error {
-  constructor(dataDir: string | undefined, cause: unknown) {
-    super(
-      `cannot open the embedded store in ${dataDir ?? 'memory'}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    );
-    this.name = 'StoreLockedError';
+    const cause = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot open the embedded store in ${dataDir ?? 'memory'}: ${cause}`, { cause: error });
   }
 }
 

@@ -7,6 +7,7 @@ import { createContext, type Context } from './context';
 import { ErrorCode, isPublicCode } from './errors';
 import { buildSchema } from './graph';
 import { handleGraphQL, sendJson } from './http/graphql-handler';
+import { servePlayground, wantsPlayground } from './http/playground';
 import type { Logger } from './logger';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
@@ -32,7 +33,7 @@ export interface AppOptions {
 }
 
 /**
- * The HTTP application: `/graphql` (Apollo Server) and `/healthz`. The store is attached once it is
+ * The HTTP application: `/graphql` (Apollo Server; the GraphiQL playground for browsers) and `/healthz`. The store is attached once it is
  * ready (migrated, territories loaded); until then both answer 503.
  */
 export class App {
@@ -99,6 +100,8 @@ export class App {
         : sendJson(res, 503, { status: 'starting' });
     }
     if (path === '/graphql' || path === '/') {
+      // A browser opening the endpoint gets the playground (static: it needs no store).
+      if (wantsPlayground(req)) return servePlayground(req, res);
       const store = this.store;
       if (!store) {
         return sendJson(res, 503, {

@@ -20,6 +20,11 @@ export async function createTestApp(store: Store, options: Partial<AppOptions> =
   let port: number | undefined;
   return {
     app,
+    /** The GraphQL endpoint over real HTTP (`http://127.0.0.1:<port>/graphql`); starts listening on first call. */
+    async url(): Promise<string> {
+      port ??= await app.listen(0, '127.0.0.1');
+      return `http://127.0.0.1:${port}/graphql`;
+    },
     async query<T = any>(query: string, variables?: Record<string, unknown>, authorization?: string): Promise<GraphQLResult<T>> {
       const contextValue = await app.contextFor(store, authorization);
       const response = await app.apollo.executeOperation({ query, variables }, { contextValue });

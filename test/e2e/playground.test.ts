@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { importTerritories } from '../../src/territories/import';
+import { syncSources, writeOffer } from '../../src/store/write';
+import { createTestStore, type TestStore } from '../support/engines';
+import { createTestApp } from '../support/graphql';
+import * as fixture from '../fixtures/offer';
+
+/**
+ * The playground as a person uses it: Debian's Chromium, headless, opens /graphql on an in-process
+ * Passerelle over the fixture offer, runs the example queries and reads the result pane. Nothing may be
+ * asked of any host but the server's own.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let store: TestStore;
+let api: Awaited<ReturnType<typeof createTestApp>>;
+let url: string;
+let userDataDir: string;
+let context: BrowserContext;
+let page: Page;
+const requests: { url: string; method: string; headers: Record<string, string> }[] = [];
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(
+      `\n\n*** ${CHROMIUM} is missing: the playground's browser test needs Debian's Chromium. ***\n` +
+        `*** Install it: apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver ***\n` +
+        `*** (.ci/run does this; playwright-core never downloads a browser.) ***\n`,
+    );
+  }
+  store = await createTestStore('pglite');
+  await importTerritories(store);
+  await syncSources(store);
+  await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
+  api = await createTestApp(store);
+  url = await api.url();
+
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('request', (request) => requests.push({ url: request.url(), method: request.method(), headers: request.headers() }));
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await api?.stop();
+  await store?.dispose();
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+});
+
+/** Polls `read` until `ok` holds of its value (then returns it), or fails with the last value seen. */
+async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeout = 20_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  let value = await read();
+  while (!ok(value)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${String(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
+
+/** The result pane's text (Monaco renders the visible lines as DOM). */
+async function resultText(): Promise<string> {
+  return (await page.locator('.graphiql-response').innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Whether a response is GraphiQL's answer to a query of ours (not its schema introspection). */
+function isQueryAnswer(response: Response): boolean {
+  const request = response.request();
+  return response.url() === url && request.method() === 'POST' && !(request.postData() ?? '').includes('IntrospectionQuery');
+}
+
+/**
+ * Runs the current tab's query, as a person does: the ▶ button (then Ctrl+Enter in the editor if a busy
+ * machine swallowed the click), and waits for the answer to be shown.
+ */
+async function run(expected: string): Promise<string> {
+  let response: Response | undefined;
+  for (let attempt = 0; attempt < 3 && !response; attempt++) {
+    const answered = page.waitForResponse(isQueryAnswer, { timeout: 15_000 }).catch(() => undefined);
+    if (attempt === 0) {
+      await page.locator('.graphiql-execute-button').click();
+    } else {
+      console.log(`no query sent after try ${attempt}: pressing Ctrl+Enter in the editor`);
+      await page.locator('.graphiql-query-editor .monaco-editor').first().click();
+      await page.keyboard.press('Control+Enter');
+    }
+    response = await answered;
+  }
+  if (!response) throw new Error('GraphiQL sent no query after 3 tries (the ▶ button, then Ctrl+Enter twice)');
+  expect(response.status()).toBe(200);
+  return until(`a result with ${expected}`, resultText, (text) => text.includes(expected));
+}
+
+test('GraphiQL loads from Passerelle alone, runs the example queries on the store, and shows the results', async () => {
+  const loaded = await page.goto(url, { waitUntil: 'load' });
+  expect(loaded?.status()).toBe(200);
+  expect(await page.title()).toBe('Passerelle · GraphiQL');
+  await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ state: 'visible', timeout: 60_000 });
+  // The example tabs are there.
+  const tabs = await until('the example tabs', () => page.locator('.graphiql-tab-button').allInnerTexts(), (names) => names.length >= 3);
+  expect(tabs).toEqual(['ServicesNearACommune', 'StructureWithItsServices', 'Nomenclatures']);
+
+  // First tab (the default query): services near a commune.
+  const first = await run('"nom": "Paris"');
+  expect(first).toContain('"code": "75056"');
+
+  // Second tab: a structure of the fixture offer, with its services.
+  // A dispatched click: the tabs are draggable (reorderable), and a pointer click on a tab still sliding
+  // into place can start a drag instead of selecting it.
+  await page.locator('.graphiql-tab-button', { hasText: 'StructureWithItsServices' }).dispatchEvent('click');
+  await until('the second tab', () => page.locator('.graphiql-tab-active').innerText(), (text) => text.includes('StructureWithItsServices'));
+  await until('the second example', () => page.locator('.graphiql-query-editor').innerText(), (text) => text.includes('dora--paris-11'));
+  const second = await run('Centre social Belleville');
+  expect(second).toContain('"nom": "DORA"');
+
+  // The docs explorer opens on the schema.
+  await page.locator('button[aria-label="Show Documentation Explorer"]').click();
+  await until('the docs explorer', () => page.locator('.graphiql-doc-explorer').innerText(), (text) => /Query/.test(text));
+
+  const screenshot = path.join(os.tmpdir(), 'passerelle-playground.png');
+  fs.rmSync(screenshot, { force: true });
+  await page.screenshot({ path: screenshot, fullPage: false });
+  const png = fs.readFileSync(screenshot);
+  expect(png.length).toBeGreaterThan(10_000);
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  console.log(`playground screenshot: ${screenshot} (${png.length} bytes)`);
+
+  // Only the server itself was asked anything (blob: workers and data: URLs are the page's own).
+  const network = requests.filter((r) => /^https?:|^wss?:/.test(r.url));
+  const elsewhere = network.filter((r) => new URL(r.url).hostname !== '127.0.0.1');
+  expect(elsewhere.map((r) => r.url)).toEqual([]);
+  expect(network.length).toBeGreaterThan(2);
+  // GraphiQL POSTs JSON, and sends no Authorization while the token hint stays a comment.
+  const posts = network.filter((r) => r.method === 'POST');
+  expect(posts.length).toBeGreaterThanOrEqual(3); // introspection + the two queries
+  for (const post of posts) {
+    expect(post.headers['content-type']).toMatch(/^application\/json/);
+    expect(post.headers.authorization).toBeUndefined();
+  }
+  // Nothing broke on the way, the Content-Security-Policy included.
+  expect(consoleErrors).toEqual([]);
+});

@@ -54,7 +54,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await prepareStore(store, { logger, seedWhenEmpty: embedded && config.seedOnEmpty });
-  app.attachStore(store);
   if (embedded) {
     // CLI commands cannot open the folder this process holds: they send their operation here instead.
     try {
@@ -64,6 +63,8 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'no admin socket: CLI commands will refuse to run while this server holds the store');
     }
   }
+  // Ready only now: once /healthz says 200, CLI commands can already reach this store through the socket.
+  app.attachStore(store);
   logger.info('store ready');
 }
 

@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { CLI_JS, ServerProcess, freePort } from '../support/server-process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,25 +8,11 @@ import path from 'node:path';
  * A newcomer's path, for real: the built server (`npm start` runs `node dist/src/server.js` after the
  * build) on a fresh, empty embedded data folder, queried over HTTP. `npm test` builds first (pretest).
  */
-const root = path.resolve(__dirname, '../..');
-const serverJs = path.join(root, 'dist/src/server.js');
-const cliJs = path.join(root, 'src/cli/bin.js');
+
 
 let dataDir: string;
-let server: ChildProcess | undefined;
+let server: ServerProcess;
 let port: number;
-let output = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address() as net.AddressInfo;
-      s.close(() => resolve(address.port));
-    });
-    s.on('error', reject);
-  });
-}
 
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
@@ -42,55 +28,21 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-async function startServer(): Promise<void> {
-  server = spawn(process.execPath, [serverJs], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 240_000;
-  let status = 0;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${output}`);
-    try {
-      status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
-      if (status === 200) return;
-      expect(status).toBe(503); // listening, store not ready yet
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`/healthz never answered 200 (last ${status}):\n${output}`);
-}
-
-async function stopServer(): Promise<void> {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((r) => server!.once('exit', r));
-  server.kill('SIGTERM');
-  await exited;
-}
-
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [cliJs, ...args], { env: env(), encoding: 'utf8' });
+  return spawnSync(process.execPath, [CLI_JS, ...args], { env: env(), encoding: 'utf8' });
 }
 
-async function graphql(query: string, init: { method?: string; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: init.method ?? 'POST',
-    headers: { 'content-type': 'application/json', ...init.headers },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const graphql = (query: string, init?: { method?: string; headers?: Record<string, string> }) => server.graphql(query, init);
 
 beforeAll(async () => {
-  if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` (npm test does it in pretest)`);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-newcomer-'));
   port = await freePort();
-  await startServer();
+  server = new ServerProcess(port, env);
+  await server.start();
 }, 300_000);
 
 afterAll(async () => {
-  await stopServer();
+  await server?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -133,18 +85,18 @@ test('GET queries need a CSRF preflight header; mutations never run over GET', a
 });
 
 test('CLI commands run through the server that holds the embedded store', async () => {
-  const status = spawnSync(process.execPath, [cliJs, 'migrate', 'status'], { env: env(), encoding: 'utf8' });
+  const status = spawnSync(process.execPath, [CLI_JS, 'migrate', 'status'], { env: env(), encoding: 'utf8' });
   expect(status.stderr).toBe('');
   expect(status.stdout).toMatch(/^applied \d{14}_init\n(applied \d{14}_\w+\n)*up to date\n$/);
   expect(status.status).toBe(0);
 
   const csv = path.join(dataDir, 'centres.csv');
   fs.writeFileSync(csv, 'code_insee,latitude,longitude\n75056,48.8566,2.3522\n69123,north,4.8357\n');
-  const bad = spawnSync(process.execPath, [cliJs, 'territories', 'import-centres', csv], { env: env(), encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [CLI_JS, 'territories', 'import-centres', csv], { env: env(), encoding: 'utf8' });
   expect(bad.status).toBe(1);
   expect(bad.stderr).toContain('row 3, column latitude');
-  for (let i = 0; i < 40 && !output.includes('"operation":"territories.import-centres"'); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(output).toContain('"operation":"migrate.status","msg":"operation requested through the admin socket"');
+  for (let i = 0; i < 40 && !server.output.includes('"operation":"territories.import-centres"'); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(server.output).toContain('"operation":"migrate.status","msg":"operation requested through the admin socket"');
 });
 
 test('a reuser registered and given a token from the CLI, while the server runs, sees contacts and the restricted source; revocation takes effect', async () => {
@@ -177,7 +129,7 @@ test('without a server to route through, a CLI command refuses the held store an
   const lockedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-locked-'));
   try {
     fs.writeFileSync(path.join(lockedDir, 'passerelle.lock'), JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString() }));
-    const run = spawnSync(process.execPath, [cliJs, 'seed', '--structures', '5'], { env: { ...env(), PASSERELLE_DATA_DIR: lockedDir }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [CLI_JS, 'seed', '--structures', '5'], { env: { ...env(), PASSERELLE_DATA_DIR: lockedDir }, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`open in another process (pid ${holder.pid}`);
     expect(run.stderr).toContain('DATABASE_URL');
@@ -190,15 +142,15 @@ test('without a server to route through, a CLI command refuses the held store an
 
 test('a restart keeps the data and does not seed again', async () => {
   const before = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
-  await stopServer();
+  await server?.stop();
   expect(fs.existsSync(path.join(dataDir, 'passerelle.lock'))).toBe(false);
   expect(fs.existsSync(path.join(dataDir, 'passerelle.sock'))).toBe(false);
-  await startServer();
+  await server.start();
   const after = (await graphql(`{ structures { totalCount } }`)).body.data.structures.totalCount;
   expect(after).toBe(before);
   // Usage counts were written on shutdown (batched, not per request) and survive the restart.
   const usage = cli('clients', 'usage');
   expect(usage.status).toBe(0);
   expect(usage.stdout).toMatch(/partner\s+1\s/);
-  expect(output).not.toMatch(/"level":(50|60)/);
+  expect(server.output).not.toMatch(/"level":(50|60)/);
 }, 300_000);

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { reply, startFakePartner, type FakePartner, type FakeRequest } from '../partners/fake-server';
 import * as di from '../partners/fixtures/data-inclusion';
+import { ServerProcess, freePort, runCli } from '../support/server-process';
 
 /**
  * A live partner, for real: the built server (as `npm start` runs it) on a fresh, empty embedded data
@@ -12,9 +11,6 @@ import * as di from '../partners/fixtures/data-inclusion';
  * for `dora` at a fake partner on 127.0.0.1 — queried over HTTP, then harvested with the CLI through the
  * server's socket, then served from the store while the partner is down. `npm test` builds first.
  */
-const root = path.resolve(__dirname, '../..');
-const serverJs = path.join(root, 'dist/src/server.js');
-const cliJs = path.join(root, 'src/cli/bin.js');
 
 const PARTNER = 'di-e2e';
 const TOKEN_ENV = 'PASSERELLE_E2E_DI_TOKEN';
@@ -22,9 +18,8 @@ const TOKEN = 'e2e-secret-token';
 
 let dataDir: string;
 let configFile: string;
-let server: ChildProcess | undefined;
+let server: ServerProcess;
 let port: number;
-let output = '';
 let fake: FakePartner;
 
 const services = [di.serviceAtelier, di.serviceEmploi, di.serviceCuisine, di.serviceMalformed];
@@ -46,17 +41,6 @@ function routes(req: FakeRequest): unknown {
   return undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address() as net.AddressInfo;
-      s.close(() => resolve(address.port));
-    });
-    s.on('error', reject);
-  });
-}
-
 function env(): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
     ...process.env,
@@ -73,60 +57,13 @@ function env(): NodeJS.ProcessEnv {
   return e;
 }
 
-async function startServer(): Promise<void> {
-  server = spawn(process.execPath, [serverJs], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d) => (output += d));
-  server.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 240_000;
-  let status = 0;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${output}`);
-    try {
-      status = (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
-      // /healthz answers 200 once the store is ready; the admin socket opens right after.
-      if (status === 200 && output.includes('store ready')) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`/healthz never answered 200 (last ${status}):\n${output}`);
-}
-
-async function stopServer(): Promise<void> {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((r) => server!.once('exit', r));
-  server.kill('SIGTERM');
-  await exited;
-}
-
-/** The CLI, run asynchronously: the fake partner lives in this process and must keep answering meanwhile. */
-function cli(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliJs, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
-async function graphql(query: string) {
-  const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
-  });
-  return { status: response.status, body: (await response.json()) as any };
-}
+const cli = (...args: string[]) => runCli(env(), ...args);
+const graphql = (query: string) => server.graphql(query);
 
 const partnerRequests = () => fake.requests.length;
 const ids = (connection: { nodes: { id: string }[] }) => connection.nodes.map((node) => node.id);
 
 beforeAll(async () => {
-  if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing: run \`npm run build\` (npm test does it in pretest)`);
   fake = await startFakePartner(routes);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-partners-'));
   configFile = path.join(dataDir, 'passerelle.config.json');
@@ -140,11 +77,12 @@ beforeAll(async () => {
     }),
   );
   port = await freePort();
-  await startServer();
+  server = new ServerProcess(port, env);
+  await server.start();
 }, 300_000);
 
 afterAll(async () => {
-  await stopServer();
+  await server?.stop();
   await fake?.close();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -180,7 +118,7 @@ test('service(id: "dora--…") comes from the live partner, with its provenance 
     '/api/v1/structures/dora--cs-belleville',
   ]);
   expect(asked.every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
-  expect(output).not.toContain(TOKEN);
+  expect(server.output).not.toContain(TOKEN);
 });
 
 test('services(live: true) lists the partner’s records of its sources (the malformed one dropped)', async () => {
@@ -220,7 +158,7 @@ test('`passerelle harvest <partner>` runs through the server’s socket and writ
   expect(run.status).toBe(0);
   // structures page, then services page: 1 dora structure and 2 valid dora services (france-travail left out)
   expect(run.stdout).toMatch(new RegExp(`^harvest ${PARTNER}: 2 pages, 1 structure, 2 services \\(1 structures and 2 services written, 0 unchanged\\)`));
-  expect(output).toContain('"operation":"harvest","msg":"operation requested through the admin socket"');
+  expect(server.output).toContain('"operation":"harvest","msg":"operation requested through the admin socket"');
   expect(fake.requests.slice(before).map((r) => [r.path, r.query.page])).toEqual([
     ['/api/v1/structures', '1'],
     ['/api/v1/services', '1'],
@@ -246,5 +184,5 @@ test('with the partner down, the harvested copies keep being served (provenance.
 
   const stored = await graphql(`{ services { totalCount } structures { totalCount } }`);
   expect(stored.body.data).toEqual({ services: { totalCount: 2 }, structures: { totalCount: 1 } });
-  expect(output).not.toMatch(/"level":(50|60)/);
+  expect(server.output).not.toMatch(/"level":(50|60)/);
 });

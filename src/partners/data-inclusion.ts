@@ -5,22 +5,14 @@
 // Pages are `{items, total, page, size, pages}` (offset pagination, page ≥ 1, size ≤ 10000).
 // Records are already v1: the v1 fields are kept, the API-added ones (score_qualite, adresse_certifiee,
 // doublons, extra, structure, services) are dropped, and every record is validated.
-//
-// This module also holds the helpers the four connectors share (validation with a logged reason,
-// bounded concurrency, dates, urls, page marks), so that each connector stays one module.
 import type { Logger } from '../logger';
 import {
   SERVICE_FIELDS,
   STRUCTURE_FIELDS,
-  validateService,
-  validateStructure,
   type ServiceRecord,
   type StructureRecord,
-  type ValidationError,
 } from '../domain/validation';
-import { expandThematiques } from '../domain/nomenclatures';
 import {
-  PartnerError,
   type Connector,
   type ConnectorOptions,
   type PartnerConfig,
@@ -28,245 +20,24 @@ import {
   type PartnerPage,
   type PartnerTransport,
 } from './types';
-
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------------------------
-
-/** Requests a connector keeps in flight at once when a partner has no batch form. */
-export const MAX_CONCURRENCY = 4;
-
-/** Records asked per harvest page. */
-export const HARVEST_PAGE_SIZE = 1000;
-
-export type Json = Record<string, unknown>;
-
-export interface MappingContext {
-  partner: string;
-  logger: Logger;
-}
-
-/** Fields whose offending value may appear in a log line (nomenclature values, codes, dates, ids). */
-const LOGGABLE_VALUE_FIELDS = new Set([
-  'source',
-  'id',
-  'structure_id',
-  'date_maj',
-  'code_postal',
-  'code_insee',
-  'type',
-  'thematiques',
-  'frais',
-  'publics',
-  'modes_accueil',
-  'modes_mobilisation',
-  'mobilisable_par',
-  'reseaux_porteurs',
-  'zone_eligibilite',
-]);
-
-/**
- * Validation errors as they may be logged: field paths and messages, with the offending value kept
- * only for non-personal fields (contacts, names and free text never reach the log).
- */
-export function loggableErrors(errors: readonly ValidationError[]): ValidationError[] {
-  return errors.map(({ field, message }) => {
-    const root = field.split(/[.[]/)[0];
-    return { field, message: LOGGABLE_VALUE_FIELDS.has(root) ? message : message.replace(/ \(got [\s\S]*\)$/, '') };
-  });
-}
-
-function drop(ctx: MappingContext, id: unknown, errors: readonly ValidationError[]): undefined {
-  ctx.logger.warn(
-    { partner: ctx.partner, id: typeof id === 'string' ? id : null, errors: loggableErrors(errors) },
-    'partner record dropped',
-  );
-  return undefined;
-}
-
-/** Validates a mapped structure; an invalid one is logged (`partner record dropped`) and dropped. */
-export function acceptStructure(ctx: MappingContext, record: Json): StructureRecord | undefined {
-  const result = validateStructure(compact(record));
-  return result.ok ? result.value : drop(ctx, record.id, result.errors);
-}
-
-/** Validates a mapped service; an invalid one is logged (`partner record dropped`) and dropped. */
-export function acceptService(ctx: MappingContext, record: Json): ServiceRecord | undefined {
-  const result = validateService(compact(record));
-  return result.ok ? result.value : drop(ctx, record.id, result.errors);
-}
-
-/** A payload item that is not even an object: dropped with a reason. */
-export function dropNonObject(ctx: MappingContext, index: number, where = 'the page'): undefined {
-  return drop(ctx, undefined, [{ field: '', message: `item ${index} of ${where} is not an object` }]);
-}
-
-export function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The record without its null, undefined and empty-list fields. */
-export function compact(record: Json): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (value === undefined || value === null) continue;
-    if (Array.isArray(value) && value.length === 0) continue;
-    out[key] = value;
-  }
-  return out;
-}
-
-/** Keeps only the given fields (the v1 ones), dropping whatever an API adds. */
-export function pick(record: Json, fields: readonly string[]): Json {
-  const out: Json = {};
-  for (const field of fields) if (field in record) out[field] = record[field];
-  return out;
-}
-
-/** A trimmed non-empty string, or undefined (numbers are turned into strings). */
-export function str(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-export function num(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() && Number.isFinite(Number(value))) return Number(value);
-  return undefined;
-}
-
-/** The strings of a list (non-strings and blanks dropped), or []. */
-export function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(str).filter((item): item is string => item !== undefined) : [];
-}
-
-/** Values without duplicates, first occurrence order. */
-export function unique<T>(values: Iterable<T>): T[] {
-  return [...new Set(values)];
-}
-
-/**
- * A producer's date or timestamp as `YYYY-MM-DD`: a plain date is kept; a timestamp with an offset or
- * `Z` becomes its Europe/Paris date; a timestamp without offset keeps its date part. Anything else is
- * returned as given, so that validation rejects the record with a reason.
- */
-export function toDate(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return text;
-  const match = /^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text);
-  if (!match) return value;
-  if (!match[2]) return match[1];
-  const date = new Date(text.replace(' ', 'T'));
-  if (Number.isNaN(date.getTime())) return value;
-  return date.toLocaleDateString('en-CA', { timeZone: 'Europe/Paris' });
-}
-
-/**
- * A producer's URL as an http(s) URL: `https://` is prepended when the scheme is missing (as the
- * data·inclusion pipeline does); a value that still is not an http(s) URL is left out (the record is
- * kept without it, as the pipeline removes URLs it cannot reach).
- */
-export function toUrl(value: unknown): string | undefined {
-  let text = str(value);
-  if (!text) return undefined;
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(text)) text = `https://${text.replace(/^\/+/, '')}`;
-  try {
-    const url = new URL(text);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.includes('.') && text.length <= 2083) return text;
-  } catch {
-    // not a URL
-  }
-  return undefined;
-}
-
-/** The producer id of `<source>--<producer id>` when the id belongs to `source`, else undefined. */
-export function producerId(id: string, source: string): string | undefined {
-  const prefix = `${source}--`;
-  return id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : undefined;
-}
-
-/** Runs `fn` on every item with at most `limit` calls in flight; results in input order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index], index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
-
-/** A partner's 404: the record does not exist (by-id lookups answer nothing for it). */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof PartnerError && error.status === 404;
-}
-
-/** GET one record by path; undefined when the partner answers 404. */
-export async function getOrMissing(transport: PartnerTransport, path: string): Promise<unknown> {
-  try {
-    return await transport.request(path);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-export function malformed(partnerId: string, what: string): PartnerError {
-  return new PartnerError(partnerId, `unexpected payload: ${what}`, 'malformed');
-}
-
-/** Page marks: `<resource>:<page number>`, e.g. `services:3`. */
-export function encodeMark(resource: string, page: number): string {
-  return `${resource}:${page}`;
-}
-
-export function decodeMark<R extends string>(mark: string, resources: readonly R[]): { resource: R; page: number } {
-  const match = /^([a-z-]+):(\d+)$/.exec(mark);
-  const resource = match?.[1] as R | undefined;
-  const page = match ? Number(match[2]) : NaN;
-  if (!match || !resource || !resources.includes(resource) || !Number.isSafeInteger(page) || page < 1) {
-    throw new TypeError(`invalid page mark ${JSON.stringify(mark)}`);
-  }
-  return { resource, page };
-}
-
-/** The page number a DRF `next` URL (absolute or relative) points to; `current + 1` when it says none. */
-export function drfNextPage(next: string, current: number): number {
-  try {
-    const page = Number(new URL(next, 'http://partner.invalid').searchParams.get('page'));
-    return Number.isSafeInteger(page) && page > current ? page : current + 1;
-  } catch {
-    return current + 1;
-  }
-}
-
-/** Whether a mapped service matches the filters a partner cannot apply itself. */
-export function matchesQuery(service: ServiceRecord, query: PartnerListQuery): boolean {
-  if (query.sources?.length && !query.sources.includes(service.source)) return false;
-  if (query.thematiques?.length) {
-    const wanted = new Set(expandThematiques(query.thematiques));
-    if (!(service.thematiques ?? []).some((thematique) => wanted.has(thematique))) return false;
-  }
-  if (query.codeCommune && service.code_insee !== query.codeCommune) return false;
-  if (query.codeDepartement && !(service.code_insee ?? '').startsWith(query.codeDepartement)) return false;
-  return true;
-}
+import {
+  MAX_CONCURRENCY,
+  HARVEST_PAGE_SIZE,
+  type MappingContext,
+  acceptStructure,
+  acceptService,
+  dropNonObject,
+  isObject,
+  pick,
+  num,
+  unique,
+  toDate,
+  mapWithConcurrency,
+  getOrMissing,
+  malformed,
+  encodeMark,
+  decodeMark,
+} from './common';
 
 // ---------------------------------------------------------------------------------------------
 // data·inclusion connector

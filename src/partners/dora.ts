@@ -33,7 +33,7 @@ import {
   unique,
   type Json,
   type MappingContext,
-} from './data-inclusion';
+} from './common';
 
 export const SOURCE = 'dora';
 

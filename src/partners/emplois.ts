@@ -24,7 +24,7 @@ import {
   toUrl,
   type Json,
   type MappingContext,
-} from './data-inclusion';
+} from './common';
 
 export const SOURCE = 'emplois-de-linclusion';
 

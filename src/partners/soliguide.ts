@@ -30,7 +30,7 @@ import {
   unique,
   type Json,
   type MappingContext,
-} from './data-inclusion';
+} from './common';
 
 export const SOURCE = 'soliguide';
 

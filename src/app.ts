@@ -4,10 +4,11 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { createContext, type Context } from './context';
-import { ErrorCode, isPublicCode } from './errors';
+import { ErrorCode, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
 import { handleGraphQL, sendJson } from './http/graphql-handler';
 import { servePlayground, wantsPlayground } from './http/playground';
+import { DEFAULT_LIMITS, costPlugin, maxAliasesRule, maxDepthRule, representationsPlugin, type QueryLimits } from './limits';
 import type { Logger } from './logger';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
@@ -30,6 +31,8 @@ export interface AppOptions {
   restrictedSources?: readonly string[];
   /** Live partners answering for their sources. */
   partners?: PartnerRegistry;
+  /** Query limits (src/limits/); each one unset takes its default (DEFAULT_LIMITS). */
+  limits?: Partial<QueryLimits>;
 }
 
 /**
@@ -42,12 +45,21 @@ export class App {
   private store?: Store;
 
   constructor(private readonly options: AppOptions) {
+    const limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.apollo = new ApolloServer<Context>({
       schema: authDirectiveTransformer(buildSchema()),
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
-      formatError: (formatted, error) => this.formatError(formatted, error),
-      plugins: [ApolloServerPluginLandingPageDisabled(), withheldPlugin(), partnerOutagesPlugin(), requestLogPlugin(options.logger)],
+      formatError: (formatted, error) => this.formatError(withLimitCode(formatted, error), error),
+      validationRules: [maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases)],
+      plugins: [
+        ApolloServerPluginLandingPageDisabled(),
+        representationsPlugin(limits.maxRepresentations),
+        costPlugin(limits.maxCost),
+        withheldPlugin(),
+        partnerOutagesPlugin(),
+        requestLogPlugin(options.logger),
+      ],
       logger: options.logger,
       // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
       // handler would race it and re-raise the signal before the lock is released.

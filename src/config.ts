@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatDuration, parseDuration } from './auth/duration';
 import { isValue } from './domain/nomenclatures';
+import { DEFAULT_LIMITS } from './limits/defaults';
 
 /** The JWT algorithms Passerelle accepts. `none` is never one of them. */
 export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256'] as const;
@@ -62,6 +63,9 @@ const EnvSchema = z.object({
   PASSERELLE_TOKEN_DEFAULT_TTL: duration('90d'),
   PASSERELLE_JWT_CLOCK_TOLERANCE: z.coerce.number().int().min(0).max(3600).default(30),
   PASSERELLE_REVOCATION_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(5),
+  PASSERELLE_MAX_DEPTH: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxDepth),
+  PASSERELLE_MAX_ALIASES: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxAliases),
+  PASSERELLE_MAX_COST: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxCost),
 });
 
 /** Reusers' tokens: how they are signed and checked (see README, "Access: tokens and reusers"). */
@@ -98,6 +102,8 @@ export interface Config {
   auth: AuthConfig;
   /** Sources whose records only clients allowed them see (source slugs). */
   restrictedSources: string[];
+  /** Query limits (README, "Query limits"). */
+  limits: { maxDepth: number; maxAliases: number; maxCost: number };
 }
 
 export class ConfigError extends Error {}
@@ -121,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     auth: authConfig(e),
     restrictedSources: restrictedSources(restricted),
+    limits: { maxDepth: e.PASSERELLE_MAX_DEPTH, maxAliases: e.PASSERELLE_MAX_ALIASES, maxCost: e.PASSERELLE_MAX_COST },
   };
 }
 

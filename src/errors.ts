@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ASTNode, type GraphQLFormattedError } from 'graphql';
 
 /**
  * Every `extensions.code` the API returns. Clients may switch on these; they are part of the contract,
@@ -22,6 +22,15 @@ export const ErrorCode = {
    * which check failed. Never downgraded to anonymous: a reuser must learn its token is broken.
    */
   UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /**
+   * A query limit (src/limits/) refused the operation before anything ran: it is too deep, has too many
+   * aliases, costs too much (nested connections multiply: `first: 1000` inside `first: 1000` asks for a
+   * million records), or sends too many `_entities` representations. HTTP 400. Why a code of its own: the
+   * operation is valid GraphQL, and a client must learn to ask for less rather than fix its syntax. The
+   * message names the limit, the measured value and the maximum; `extensions.limit` (`depth`, `aliases`,
+   * `cost`, `representations`), `extensions.value` and `extensions.maximum` say the same for programs.
+   */
+  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Something named by the request does not exist, where null is not an answer. */
   NOT_FOUND: 'NOT_FOUND',
   /**
@@ -74,6 +83,47 @@ export function partnerUnavailable(partner: string, cause: { reason: string; sta
 
 export function notFound(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND } });
+}
+
+export type QueryLimit = 'depth' | 'aliases' | 'cost' | 'representations';
+
+const thousands = new Intl.NumberFormat('en-US');
+
+/**
+ * A query limit's refusal, e.g. `query cost 1,000,050 exceeds the maximum of 50,000: lower first on nested
+ * connections` (HTTP 400).
+ */
+export function queryTooComplex(
+  limit: QueryLimit,
+  measure: string,
+  value: number,
+  maximum: number,
+  advice: string,
+  nodes?: ASTNode | readonly ASTNode[],
+): GraphQLError {
+  return new GraphQLError(`${measure} ${thousands.format(value)} exceeds the maximum of ${thousands.format(maximum)}: ${advice}`, {
+    nodes,
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, value, maximum, http: { status: 400 } },
+  });
+}
+
+/**
+ * Apollo Server gives every validation rule's error the code GRAPHQL_VALIDATION_FAILED; a query limit
+ * checked as a validation rule (depth, aliases) gets its own code back here.
+ */
+export function withLimitCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (!isLimitError(error)) return formatted;
+  return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.QUERY_TOO_COMPLEX } };
+}
+
+/** The code an error reaches the client with (the request log reports the same). */
+export function errorCode(error: GraphQLError): string {
+  return isLimitError(error) ? ErrorCode.QUERY_TOO_COMPLEX : String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+}
+
+function isLimitError(error: unknown): boolean {
+  const original = error instanceof GraphQLError ? error.originalError : undefined;
+  return original instanceof GraphQLError && original.extensions.code === ErrorCode.QUERY_TOO_COMPLEX;
 }
 
 /** True when an error carries a code of ours (or Apollo's request-level ones) and may be shown as is. */

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     authenticate: createAuthenticator(new TokenVerifier(store, config), usage),
     restrictedSources: config.restrictedSources,
     partners: new PartnerRegistry(loadPartnersConfig(), logger),
+    limits: config.limits,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

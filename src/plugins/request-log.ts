@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Context } from '../context';
+import { errorCode } from '../errors';
 import type { Logger } from '../logger';
 
 /**
@@ -24,7 +25,7 @@ export function requestLogPlugin(logger: Logger): ApolloServerPlugin<Context> {
               operation: operationName ?? null,
               client: viewer?.kind === 'client' ? viewer.clientId : 'anonymous',
               ms: Math.round(performance.now() - started),
-              errors: errors?.map((e) => e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'),
+              errors: errors?.map(errorCode),
               withheld: contextValue?.withheld && !contextValue.withheld.empty ? contextValue.withheld.toExtension().fields.map((f) => f.field) : undefined,
               status: response.http.status ?? 200,
             },

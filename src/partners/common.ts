@@ -84,6 +84,25 @@ export function dropNonObject(ctx: MappingContext, index: number, where = 'the p
   return drop(ctx, undefined, [{ field: '', message: `item ${index} of ${where} is not an object` }]);
 }
 
+/**
+ * A page's items as validated records: an item that is not an object, or whose mapped record does not
+ * validate, is dropped and logged with its reason; the others are kept in order.
+ */
+export function acceptAll<R>(
+  ctx: MappingContext,
+  items: readonly unknown[],
+  map: (item: Json) => Json,
+  accept: (ctx: MappingContext, record: Json) => R | undefined,
+): R[] {
+  const out: R[] = [];
+  items.forEach((item, index) => {
+    if (!isObject(item)) return dropNonObject(ctx, index);
+    const record = accept(ctx, map(item));
+    if (record) out.push(record);
+  });
+  return out;
+}
+
 export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -26,7 +26,8 @@ import {
   type MappingContext,
   acceptStructure,
   acceptService,
-  dropNonObject,
+  acceptAll,
+  type Json,
   isObject,
   pick,
   num,
@@ -135,28 +136,19 @@ export class DataInclusionConnector implements Connector {
   }
 
   private toStructures(items: readonly unknown[]): StructureRecord[] {
-    const out: StructureRecord[] = [];
-    items.forEach((item, index) => {
-      if (!isObject(item)) return dropNonObject(this.ctx, index);
-      const record = pick(item, STRUCTURE_FIELDS);
-      record.date_maj = toDate(record.date_maj);
-      const structure = acceptStructure(this.ctx, record);
-      if (structure) out.push(structure);
-    });
-    return out;
+    return acceptAll(this.ctx, items, (item) => v1Fields(item, STRUCTURE_FIELDS), acceptStructure);
   }
 
   private toServices(items: readonly unknown[]): ServiceRecord[] {
-    const out: ServiceRecord[] = [];
-    items.forEach((item, index) => {
-      if (!isObject(item)) return dropNonObject(this.ctx, index);
-      const record = pick(item, SERVICE_FIELDS);
-      record.date_maj = toDate(record.date_maj);
-      const service = acceptService(this.ctx, record);
-      if (service) out.push(service);
-    });
-    return out;
+    return acceptAll(this.ctx, items, (item) => v1Fields(item, SERVICE_FIELDS), acceptService);
   }
+}
+
+/** The v1 fields of an API record (the API-added ones dropped), with its date normalised. */
+function v1Fields(item: Json, fields: readonly string[]): Json {
+  const record = pick(item, fields);
+  record.date_maj = toDate(record.date_maj);
+  return record;
 }
 
 export function createDataInclusionConnector(

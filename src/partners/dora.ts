@@ -17,7 +17,7 @@ import {
   acceptStructure,
   decodeMark,
   drfNextPage,
-  dropNonObject,
+  acceptAll,
   encodeMark,
   getOrMissing,
   isObject,
@@ -521,23 +521,11 @@ export class DoraConnector implements Connector {
   }
 
   private toStructures(items: readonly unknown[]): StructureRecord[] {
-    const out: StructureRecord[] = [];
-    items.forEach((item, index) => {
-      if (!isObject(item)) return dropNonObject(this.ctx, index);
-      const structure = acceptStructure(this.ctx, mapStructure(item));
-      if (structure) out.push(structure);
-    });
-    return out;
+    return acceptAll(this.ctx, items, mapStructure, acceptStructure);
   }
 
   private toServices(items: readonly unknown[]): ServiceRecord[] {
-    const out: ServiceRecord[] = [];
-    items.forEach((item, index) => {
-      if (!isObject(item)) return dropNonObject(this.ctx, index);
-      const service = acceptService(this.ctx, mapService(item));
-      if (service) out.push(service);
-    });
-    return out;
+    return acceptAll(this.ctx, items, mapService, acceptService);
   }
 }
 

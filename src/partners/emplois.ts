@@ -13,7 +13,7 @@ import {
   acceptStructure,
   decodeMark,
   drfNextPage,
-  dropNonObject,
+  acceptAll,
   encodeMark,
   isObject,
   malformed,
@@ -146,12 +146,7 @@ export class EmploisConnector implements Connector {
     const { resource, page } = mark ? decodeMark(mark, HARVEST_ORDER) : { resource: HARVEST_ORDER[0], page: 1 };
     const body = await this.transport.request(PATH, { query: { type: resource, page, page_size: HARVEST_PAGE_SIZE } });
     if (!isObject(body) || !Array.isArray(body.results)) throw malformed(this.partner.id, `${PATH}?type=${resource} without results`);
-    const structures: StructureRecord[] = [];
-    body.results.forEach((item, index) => {
-      if (!isObject(item)) return dropNonObject(this.ctx, index);
-      const structure = acceptStructure(this.ctx, mapStructure(item));
-      if (structure) structures.push(structure);
-    });
+    const structures = acceptAll(this.ctx, body.results, mapStructure, acceptStructure);
     const result: PartnerPage = { structures, services: [] };
     const next = str(body.next);
     if (next && body.results.length > 0) {

@@ -17,18 +17,17 @@ interface ConnectionArgs {
 
 type ModelOf<E extends OfferEntity> = E extends 'service' ? ServiceModel : StructureModel;
 
+/** The filter criterion that means "in this territory". */
+const TERRITORY_KEY = { commune: 'codeCommune', epci: 'codeEpci', departement: 'codeDepartement', region: 'codeRegion' } as const;
+
 function territoryCriterion(scope: Exclude<Scope, 'structure'>, code: string): OfferFilter {
-  const key = { commune: 'codeCommune', epci: 'codeEpci', departement: 'codeDepartement', region: 'codeRegion' }[scope];
-  return { [key]: code };
+  return { [TERRITORY_KEY[scope]]: code };
 }
 
 /** The store side of a territory's connection is scoped by the loader already, not by the filter. */
 function withoutTerritory(filter: OfferFilter, scope: Exclude<Scope, 'structure'>): OfferFilter {
-  const { codeCommune, codeEpci, codeDepartement, codeRegion, ...rest } = filter;
-  const kept = { codeCommune, codeEpci, codeDepartement, codeRegion };
-  const key = ({ commune: 'codeCommune', epci: 'codeEpci', departement: 'codeDepartement', region: 'codeRegion' } as const)[scope];
-  delete kept[key];
-  return { ...rest, ...Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined)) };
+  const { [TERRITORY_KEY[scope]]: _scoped, ...rest } = filter;
+  return rest;
 }
 
 /** The one place a list's filter gets the viewer's source licences. */

@@ -27,8 +27,6 @@ export interface Loaders {
 }
 
 export function createLoaders(prisma: PrismaClient, access: Access, partners?: PartnerRegistry): Loaders {
-  // Records of a source this viewer may not see are never fetched by id (a service also needs its
-  // structure's source visible: both are known from the ids).
   const memo = new Map<string, unknown>();
   const once = <T>(key: string, make: () => T): T => {
     if (!memo.has(key)) memo.set(key, make());
@@ -43,6 +41,7 @@ export function createLoaders(prisma: PrismaClient, access: Access, partners?: P
       fromPartner: (connector, ids) => connector.structuresByIds(ids),
       toModel: structureFromPartner,
     }),
+    // A service also needs its structure's source visible to this viewer.
     serviceById: offerByIdLoader<ServiceModel, ServiceRecord>({
       kind: 'service',
       access,

@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { formatDuration, parseDuration } from './auth/duration';
+import { formatDuration, parseDuration } from './duration';
 import { isValue } from './domain/nomenclatures';
 import { DEFAULT_LIMITS } from './limits/defaults';
 

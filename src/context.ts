@@ -1,14 +1,16 @@
-import type { GraphQLError } from 'graphql';
+import type { FieldNode, GraphQLError } from 'graphql';
 import { accessFor, type Access } from './auth/source-licences';
-import { Withheld } from './auth/directive';
+import { Withheld } from './auth/withheld';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { createLoaders, type Loaders } from './loaders';
 
-/** What every resolver of one request gets. */
+/**
+ * What every resolver of one request gets. No store: resolvers ask the loaders, which decide who answers
+ * (the store or a live partner) and own every read.
+ */
 export interface Context {
-  store: Store;
   /** Who is asking (from the request's token). */
   viewer: Viewer;
   /** What that viewer may see of the offer (source licences). */
@@ -21,6 +23,8 @@ export interface Context {
   partners?: PartnerRegistry;
   /** Partners that could not answer a list: reported as errors on the list's path, the list still served. */
   outages: { path: (string | number)[]; error: GraphQLError }[];
+  /** What each field of this request reads (src/graph/selection.ts), planned once per field. */
+  plans: Map<FieldNode, unknown>;
 }
 
 export interface ContextOptions {
@@ -34,12 +38,12 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
   const viewer = options.viewer ?? ANONYMOUS;
   const access = accessFor(viewer, options.restrictedSources ?? []);
   return {
-    store,
     viewer,
     access,
-    loaders: createLoaders(store.prisma, access, options.partners),
+    loaders: createLoaders(store, access, options.partners),
     withheld: new Withheld(),
     partners: options.partners,
     outages: [],
+    plans: new Map(),
   };
 }

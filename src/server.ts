@@ -1,3 +1,4 @@
+import './production';
 import { App } from './app';
 import { loadPartnersConfig } from './partners/config';
 import { PartnerRegistry } from './partners/registry';
@@ -10,7 +11,7 @@ import { openStore } from './store/database';
 import path from 'node:path';
 import { startAdminSocket, type AdminSocket } from './operations/admin-socket';
 import { acquireLock, updateLock } from './store/lock';
-import { prepareStore } from './store/prepare';
+import { prepareStore } from './operations/prepare';
 
 /** `npm start`: read the configuration, listen at once (/healthz says 503 until ready), prepare the store. */
 async function main(): Promise<void> {

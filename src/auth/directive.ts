@@ -7,8 +7,17 @@ import {
   type GraphQLFieldConfig,
   type GraphQLSchema,
 } from 'graphql';
-import type { Context } from '../context';
-import { hasScope } from './viewer';
+import { hasScope, type Viewer } from './viewer';
+import type { Withheld } from './withheld';
+
+/**
+ * What the directive needs of a request's context (src/context.ts's Context has it): declared here so that
+ * auth/ depends on nothing above it.
+ */
+export interface GuardContext {
+  viewer: Viewer;
+  withheld: Withheld;
+}
 
 /** The SDL's `AuthScope` enum values, as the scopes tokens carry. */
 const SCOPE_OF: Record<string, string> = { CONTACT_READ: 'contact:read' };
@@ -28,7 +37,7 @@ export function authDirectiveTransformer(schema: GraphQLSchema, directiveName = 
     (getDirective(schema, node, directiveName)?.[0]?.requires as string[] | undefined)?.map((s) => SCOPE_OF[s] ?? s) ?? [];
 
   return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (fieldConfig: GraphQLFieldConfig<unknown, Context>, fieldName, typeName) => {
+    [MapperKind.OBJECT_FIELD]: (fieldConfig: GraphQLFieldConfig<unknown, GuardContext>, fieldName, typeName) => {
       const parent = schema.getType(typeName);
       const returned = getNamedType(fieldConfig.type);
       const requires = new Set([
@@ -55,31 +64,4 @@ export function authDirectiveTransformer(schema: GraphQLSchema, directiveName = 
       };
     },
   });
-}
-
-/** The fields withheld from one request, and the scopes that would unlock them. */
-export class Withheld {
-  private readonly fields = new Map<string, Set<string>>();
-
-  note(field: string, scopes: string[]): void {
-    const known = this.fields.get(field) ?? new Set<string>();
-    for (const scope of scopes) known.add(scope);
-    this.fields.set(field, known);
-  }
-
-  get empty(): boolean {
-    return this.fields.size === 0;
-  }
-
-  /** The `extensions.withheld` entry of the response. */
-  toExtension() {
-    const fields = [...this.fields.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([field, scopes]) => ({ field, requires: [...scopes].sort() }));
-    const scopes = [...new Set(fields.flatMap((f) => f.requires))].sort();
-    return {
-      message: `Some fields were withheld (returned as null): a token with the scope ${scopes.join(', ')} unlocks them.`,
-      fields,
-    };
-  }
 }

@@ -1,3 +1,4 @@
+import { sourceOfId } from '../domain/ids';
 import type { Viewer } from './viewer';
 
 /**
@@ -15,11 +16,6 @@ export interface Access {
   hiddenSources: readonly string[];
   /** True when a record with this id (structure or service) may be shown. */
   canSee(id: string): boolean;
-}
-
-export function sourceOfId(id: string): string {
-  const separator = id.indexOf('--');
-  return separator < 0 ? id : id.slice(0, separator);
 }
 
 export function accessFor(viewer: Viewer, restrictedSources: readonly string[]): Access {

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Config, JwtAlgorithm } from '../config';
 import { InputError } from '../errors';
 import type { Store } from '../store/database';
-import { formatDuration, parseDuration } from './duration';
+import { formatDuration, parseDuration } from '../duration';
 import { resolveKeyMaterial, type KeyMaterial } from './signing-key';
 import type { Viewer } from './viewer';
 

@@ -3,6 +3,7 @@
 // sets without duplicates, `tous-publics` alone, date_maj between 2000-01-01 and today, ids
 // `<source>--<producer id>` with a known source.
 import { z } from 'zod';
+import { parseOfferId } from './ids';
 import { isValue, type NomenclatureName } from './nomenclatures';
 
 export interface ValidationError {
@@ -99,10 +100,10 @@ const sourceSlug = z.string().refine((value) => isValue('sources', value), { err
 /** Cross-field rules: id is `<source>--<producer id>` with that record's source. */
 function checkId(record: { id: unknown; source: unknown }, ctx: z.RefinementCtx): void {
   if (typeof record.id !== 'string' || typeof record.source !== 'string') return;
-  const separator = record.id.indexOf('--');
-  if (separator <= 0 || separator + 2 >= record.id.length) {
+  const parts = parseOfferId(record.id);
+  if (!parts) {
     ctx.addIssue({ code: 'custom', path: ['id'], message: 'must be "<source>--<producer id>"', input: record.id });
-  } else if (record.id.slice(0, separator) !== record.source) {
+  } else if (parts.source !== record.source) {
     ctx.addIssue({
       code: 'custom',
       path: ['id'],

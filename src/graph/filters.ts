@@ -1,7 +1,7 @@
 import { badUserInput } from '../errors';
 import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
 import type { ServiceFilter, StructureFilter } from '../generated/graphql';
-import type { OfferFilter } from '../store/offer-query';
+import type { OfferFilter } from '../store/offer-filter';
 
 /**
  * Checks a filter argument and turns it into the store's filter. Every bad value is reported with the

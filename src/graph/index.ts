@@ -10,7 +10,6 @@ import { DateScalar, DateTimeScalar } from './scalars';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
-import { listSources } from '../store/territory-query';
 
 type SubgraphResolvers = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
@@ -25,7 +24,7 @@ export function loadTypeDefs(): string[] {
 }
 
 const sourceResolvers: Resolvers = {
-  Query: { sources: (_, __, ctx) => listSources(ctx.store.prisma) },
+  Query: { sources: (_, __, ctx) => ctx.loaders.sources() },
 };
 
 /**

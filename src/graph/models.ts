@@ -1,48 +1,11 @@
 /**
- * What the resolvers of each GraphQL type receive as parent (codegen's mappers point here): store
- * records as Prisma returns them, nomenclature items, and pages.
+ * What the resolvers of the GraphQL-only types receive as parent (codegen's mappers point here): pages of
+ * connections, and the empty parent of `Query.nomenclatures`. The records, territories and nomenclature
+ * items themselves are plain data shapes, in src/domain/models.ts.
  */
-import type { Commune, Departement, Epci, Region, Service, Source, Structure } from '../generated/prisma/client';
-
-/**
- * Where a record came from. Absent on store records (their provenance is derived from them); set on
- * records a live partner answered.
- */
-export interface LiveOrigin {
-  partner: string;
-  fetchedAt: Date;
-}
-
-export type StructureModel = Structure & { origin?: LiveOrigin };
-export type ServiceModel = Service & { origin?: LiveOrigin };
-
-export interface ProvenanceModel {
-  source: string;
-  partner: string | null;
-  fetchedAt: Date;
-  live: boolean;
-}
-export type CommuneModel = Commune;
-export type DepartementModel = Departement;
-export type RegionModel = Region;
-export type EpciModel = Epci;
-export type SourceModel = Pick<Source, 'slug' | 'nom' | 'description'>;
-
-export interface NomenclatureItemModel {
-  value: string;
-  label: string;
-  description?: string | null;
-}
 
 /** `Query.nomenclatures` has nothing to carry: its fields read the project's nomenclature copy. */
 export type NomenclaturesModel = Record<string, never>;
-
-export interface CentreModel {
-  latitude: number;
-  longitude: number;
-  approximatif: boolean;
-  source: string;
-}
 
 /** A page of a connection; `count` runs only when `totalCount` is selected. */
 export interface ConnectionModel<T> {

@@ -1,6 +1,6 @@
 import { categorieOf, lookup, NOMENCLATURES, type NomenclatureName } from '../domain/nomenclatures';
 import type { Resolvers } from '../generated/graphql';
-import type { NomenclatureItemModel } from './models';
+import type { NomenclatureItemModel } from '../domain/models';
 import { sourceOf } from './offer-fields';
 
 /** A stored nomenclature value as an item with its label (a value unknown to the copy keeps itself as label). */

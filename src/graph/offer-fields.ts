@@ -1,5 +1,5 @@
 import type { Context } from '../context';
-import type { CommuneModel, LiveOrigin, ProvenanceModel, SourceModel } from './models';
+import type { CommuneModel, LiveOrigin, ProvenanceModel, SourceModel } from '../domain/models';
 
 /** Fields structures and services share. */
 export async function sourceOf(slug: string, ctx: Context): Promise<SourceModel> {

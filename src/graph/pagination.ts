@@ -1,9 +1,7 @@
 import { badUserInput } from '../errors';
-import type { Page } from '../store/offer-query';
+import type { Page } from '../store/offer-filter';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits/defaults';
 import type { ConnectionModel } from './models';
-
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
 
 /**
  * Cursors are opaque to clients: base64url of a versioned sort key. Pages are ordered by a unique,

@@ -1,13 +1,14 @@
 import type { Resolvers } from '../generated/graphql';
 import { connectionResolvers } from './connection';
-import type { StructureModel } from './models';
+import type { StructureModel } from '../domain/models';
 import { items } from './nomenclature';
-import { nestedConnection, rootConnection } from './offer-connections';
+import { rootConnection, structureServices } from './offer-connections';
 import { provenanceOf, sourceOf, territoireOf } from './offer-fields';
+import { recordShape } from './selection';
 
 export const structureResolvers: Resolvers = {
   Query: {
-    structure: (_, { id }, ctx) => ctx.loaders.structureById.load(id),
+    structure: (_, { id }, ctx, info) => ctx.loaders.structureById.load(id, recordShape(ctx, info, 'structure')),
     structures: (_, args, ctx, info) => rootConnection(ctx, 'structure', args, info),
   },
   Structure: {
@@ -16,7 +17,7 @@ export const structureResolvers: Resolvers = {
     provenance: (s) => provenanceOf(s),
     reseauxPorteurs: (s) => items('reseaux_porteurs', s.reseauxPorteurs),
     territoire: (s, _, ctx) => territoireOf(s.codeInsee, ctx),
-    services: (s, args, ctx, info) => nestedConnection(ctx, 'service', 'structure', s.id, args, info),
+    services: (s, args, ctx, info) => structureServices(ctx, s, args, info),
   },
   StructureConnection: connectionResolvers<StructureModel>(),
 };

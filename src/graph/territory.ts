@@ -1,8 +1,8 @@
 import type { Resolvers } from '../generated/graphql';
 import { badUserInput } from '../errors';
-import { communeKey, countCommunes, searchCommunes, type CommuneKey } from '../store/territory-query';
+import { communeKey, type CommuneKey } from '../store/territory-query';
 import { connectionResolvers } from './connection';
-import type { CommuneModel } from './models';
+import type { CommuneModel } from '../domain/models';
 import { nestedConnection } from './offer-connections';
 import { decodeCursor, encodeCursor, pageArgs } from './pagination';
 
@@ -16,12 +16,11 @@ export const territoryResolvers: Resolvers = {
       const { first } = pageArgs({ first: args.first });
       const after = args.after == null ? undefined : parseCommuneKey(decodeCursor(args.after));
       const search = args.search ?? undefined;
-      const prisma = ctx.store.prisma;
-      const page = await searchCommunes(prisma, search, first, after);
+      const page = await ctx.loaders.communes(search, first, after);
       return {
         ...page,
         cursorOf: (c: CommuneModel) => encodeCursor(JSON.stringify(communeKey(c))),
-        count: () => countCommunes(prisma, search),
+        count: () => ctx.loaders.communeCount(search),
       };
     },
   },

@@ -4,6 +4,7 @@
 import seedrandom from 'seedrandom';
 import type { Store } from '../store/database';
 import { syncSources, writeOffer, type WriteResult } from '../store/write';
+import { offerId } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { buildTerritoriesReference } from '../territories/reference';
 
@@ -577,7 +578,7 @@ export function generateOffer(options: GenerateOptions = {}): GeneratedOffer {
     for (;;) {
       const counter = (counters.get(source) ?? 0) + 1;
       counters.set(source, counter);
-      const id = `${source}--${producerId(random, source, counter)}`;
+      const id = offerId(source, producerId(random, source, counter));
       if (!usedIds.has(id)) {
         usedIds.add(id);
         return id;

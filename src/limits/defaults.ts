@@ -10,4 +10,11 @@ export interface QueryLimits {
   maxRepresentations: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 30, maxCost: 50_000, maxRepresentations: 1000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 100, maxCost: 50_000, maxRepresentations: 1000 };
+
+/**
+ * `first` on a connection: what it is when not given, and at most (src/graph/pagination.ts applies them).
+ * Here because the cost limit counts a connection without `first` at its default.
+ */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;

@@ -1,12 +1,72 @@
 /**
  * Query limits: what one request may ask of a public API. Each limit is a module of its own, with its rule
- * in its header: `depth.ts` and `aliases.ts` are graphql-js validation rules (the document alone says it);
- * `cost.ts` and `representations.ts` are Apollo Server plugins, because they need the request's variables
- * (`first: $n`, `representations: $r`). Every refusal is a QUERY_TOO_COMPLEX error (HTTP 400).
+ * in its header, described once (`LimitDescriptor`: its name, its setting, its phase, its check) and
+ * measured by the one walk of walk.ts. `queryLimits()` turns the list into what Apollo Server takes: the
+ * `document` limits (depth, aliases) as graphql-js validation rules, the `request` limits
+ * (representations, cost), which need the request's variables, as one plugin. Every refusal is a
+ * QUERY_TOO_COMPLEX error (HTTP 400).
  */
-export { maxDepthRule } from './depth';
-export { maxAliasesRule } from './aliases';
-export { costPlugin, operationCost } from './cost';
-export { representationsPlugin } from './representations';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ValidationRule } from 'graphql';
+import type { QueryLimit } from '../errors';
+import { aliasesLimit } from './aliases';
+import { costLimit } from './cost';
+import { DEFAULT_LIMITS, type QueryLimits } from './defaults';
+import { depthLimit } from './depth';
+import type { LimitDescriptor } from './limit';
+import { representationsLimit } from './representations';
+import { requestScope, validationScope } from './walk';
 
+/** Every query limit, in the order they are checked (within a phase: the first refusal is the one reported). */
+export const QUERY_LIMITS = [depthLimit, aliasesLimit, representationsLimit, costLimit] as const satisfies readonly LimitDescriptor[];
+
+// The compiler keeps the list in step with errors.ts's limit names and with the settings: one limit for each.
+type Listed = (typeof QUERY_LIMITS)[number];
+const everyLimitListed: [Exclude<QueryLimit, Listed['name']>, Exclude<keyof QueryLimits, Listed['setting']>] extends [never, never] ? true : never = true;
+void everyLimitListed;
+
+/** A `document` limit as a graphql-js validation rule: each operation of the document is measured on its own. */
+export function validationRule(limit: LimitDescriptor, maximum: number): ValidationRule {
+  return (context) => ({
+    OperationDefinition(operation) {
+      const refusal = limit.check(validationScope(context, operation), maximum);
+      if (refusal) context.reportError(refusal);
+    },
+  });
+}
+
+/** The `request` limits as one Apollo Server plugin: checked once the operation is resolved, before it runs. */
+export function requestLimitsPlugin(limits: readonly { limit: LimitDescriptor; maximum: number }[]): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const scope = requestScope(schema, document, operation, request.variables);
+          if (!scope) return; // variables that do not coerce: execution refuses them (BAD_USER_INPUT)
+          for (const { limit, maximum } of limits) {
+            const refusal = limit.check(scope, maximum);
+            if (refusal) throw refusal;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** What Apollo Server needs to apply every query limit; a setting not given takes its default (DEFAULT_LIMITS). */
+export function queryLimits(settings: Partial<QueryLimits> = {}): { validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
+  const maxima = { ...DEFAULT_LIMITS, ...settings };
+  const limits = QUERY_LIMITS.map((limit) => ({ limit, maximum: maxima[limit.setting] }));
+  return {
+    validationRules: limits.filter(({ limit }) => limit.phase === 'document').map(({ limit, maximum }) => validationRule(limit, maximum)),
+    plugins: [requestLimitsPlugin(limits.filter(({ limit }) => limit.phase === 'request'))],
+  };
+}
+
+export { depthLimit, operationDepth } from './depth';
+export { aliasesLimit, aliasCount } from './aliases';
+export { costLimit, operationCost, MAX_SELECTIONS } from './cost';
+export { representationsLimit, representationCount } from './representations';
+export type { LimitDescriptor } from './limit';
 export { DEFAULT_LIMITS, type QueryLimits } from './defaults';

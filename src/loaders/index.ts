@@ -1,43 +1,64 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '../generated/prisma/client';
-import type { Commune, Departement, Epci, Region, Service, Source, Structure } from '../generated/prisma/client';
-import type { OfferEntity, Page, Scope } from '../store/offer-query';
+import type { Commune, Departement, Epci, Region, Source } from '../generated/prisma/client';
+import type { Store } from '../store/database';
+import { count, listPage, readByIds, type Scope } from '../store/offer-query';
+import { countCommunes, listSources, searchCommunes, type CommuneKey } from '../store/territory-query';
+import type { OfferEntity } from '../store/offer-columns';
+import type { OfferFilter, Page, PageRequest } from '../store/offer-filter';
+import { fullRow, type RowShape } from '../store/row-shape';
 import type { Access } from '../auth/source-licences';
 import { byKeyLoader } from './by-key';
-import { offerByIdLoader } from './offer-by-id';
+import { offerByIdLoader, type OfferByIdLoader } from './offer-by-id';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
-import type { ServiceModel, StructureModel } from '../graph/models';
+import type { ServiceModel, StructureModel } from '../domain/models';
 import { serviceFromPartner, structureFromPartner } from '../partners/models';
 import type { PartnerRegistry } from '../partners/registry';
+import { liveServicesList, type LiveList, type LiveListRequest, type StoreSide } from './live-services';
 import { scopedCountLoader, scopedPagesLoader, type ScopedCountKey, type ScopedPageKey } from './pages';
 
 /** Per-request loaders: every relation of the graph resolves through one of these. */
 export interface Loaders {
-  structureById: DataLoader<string, StructureModel | null>;
-  serviceById: DataLoader<string, ServiceModel | null>;
+  structureById: OfferByIdLoader<StructureModel>;
+  serviceById: OfferByIdLoader<ServiceModel>;
+  /** The store answers for this record (no live partner answers for its source). */
+  storeAnswers(id: string): boolean;
+  /** A top-level page of the offer (its count in the same statement when asked). */
+  offerPage<M>(entity: OfferEntity, request: PageRequest, shape: RowShape, withCount?: boolean): Promise<Page<M> & { total?: number }>;
+  offerCount(entity: OfferEntity, filter: OfferFilter): Promise<number>;
+  /** Communes by name, INSEE or postal code, largest first. */
+  communes(search: string | undefined, first: number, after?: CommuneKey): Promise<Page<Commune>>;
+  communeCount(search: string | undefined): Promise<number>;
+  sources(): Promise<Source[]>;
+  /**
+   * A services list that live partners answer too, merged with the store's side; undefined when no live
+   * partner is asked (the store alone answers).
+   */
+  liveServices(request: LiveListRequest, store: StoreSide): Promise<LiveList | undefined>;
   communeByCode: DataLoader<string, Commune | null>;
   departementByCode: DataLoader<string, Departement | null>;
   regionByCode: DataLoader<string, Region | null>;
   epciByCode: DataLoader<string, Epci | null>;
   departementsByRegion: DataLoader<string, Departement[]>;
   sourceBySlug: DataLoader<string, Source | null>;
-  servicePages(scope: Scope): DataLoader<ScopedPageKey, Page<Service>, string>;
-  structurePages(scope: Exclude<Scope, 'structure'>): DataLoader<ScopedPageKey, Page<Structure>, string>;
+  servicePages(scope: Scope): DataLoader<ScopedPageKey, Page<ServiceModel>, string>;
+  structurePages(scope: Exclude<Scope, 'structure'>): DataLoader<ScopedPageKey, Page<StructureModel>, string>;
   counts(entity: OfferEntity, scope: Scope): DataLoader<ScopedCountKey, number, string>;
 }
 
-export function createLoaders(prisma: PrismaClient, access: Access, partners?: PartnerRegistry): Loaders {
+export function createLoaders(store: Store, access: Access, partners?: PartnerRegistry): Loaders {
+  const prisma = store.prisma;
   const memo = new Map<string, unknown>();
   const once = <T>(key: string, make: () => T): T => {
     if (!memo.has(key)) memo.set(key, make());
     return memo.get(key) as T;
   };
-  return {
+  const loaders: Loaders = {
     structureById: offerByIdLoader<StructureModel, StructureRecord>({
       kind: 'structure',
       access,
       partners,
-      fromStore: (ids) => prisma.structure.findMany({ where: { id: { in: ids } } }),
+      fullShape: fullRow('structure'),
+      fromStore: (ids, shape) => readByIds<StructureModel>(store, 'structure', ids, shape),
       fromPartner: (connector, ids) => connector.structuresByIds(ids),
       toModel: structureFromPartner,
     }),
@@ -46,11 +67,19 @@ export function createLoaders(prisma: PrismaClient, access: Access, partners?: P
       kind: 'service',
       access,
       partners,
-      fromStore: (ids) => prisma.service.findMany({ where: { id: { in: ids } } }),
+      fullShape: fullRow('service'),
+      fromStore: (ids, shape) => readByIds<ServiceModel>(store, 'service', ids, shape),
       fromPartner: (connector, ids) => connector.servicesByIds(ids),
       toModel: serviceFromPartner,
       visible: (service) => access.canSee(service.structureId),
     }),
+    storeAnswers: (id) => !partners?.answererOf(id),
+    offerPage: (entity, request, shape, withCount) => listPage(store, entity, request, shape, withCount),
+    offerCount: (entity, filter) => count(store, entity, filter),
+    communes: (search, first, after) => searchCommunes(prisma, search, first, after),
+    communeCount: (search) => countCommunes(prisma, search),
+    sources: () => listSources(prisma),
+    liveServices: (request, storeSide) => liveServicesList({ partners, communeByCode: loaders.communeByCode, structureById: loaders.structureById }, request, storeSide),
     communeByCode: byKeyLoader((codes) => prisma.commune.findMany({ where: { code: { in: codes } } }), (r) => r.code),
     departementByCode: byKeyLoader(
       (codes) => prisma.departement.findMany({ where: { code: { in: codes } } }),
@@ -63,10 +92,11 @@ export function createLoaders(prisma: PrismaClient, access: Access, partners?: P
       (r) => r.regionCode,
     ),
     sourceBySlug: byKeyLoader((slugs) => prisma.source.findMany({ where: { slug: { in: slugs } } }), (r) => r.slug),
-    servicePages: (scope) => once(`service:${scope}`, () => scopedPagesLoader<Service>(prisma, 'service', scope)),
-    structurePages: (scope) => once(`structure:${scope}`, () => scopedPagesLoader<Structure>(prisma, 'structure', scope)),
-    counts: (entity, scope) => once(`count:${entity}:${scope}`, () => scopedCountLoader(prisma, entity, scope)),
+    servicePages: (scope) => once(`service:${scope}`, () => scopedPagesLoader<ServiceModel>(store, 'service', scope)),
+    structurePages: (scope) => once(`structure:${scope}`, () => scopedPagesLoader<StructureModel>(store, 'structure', scope)),
+    counts: (entity, scope) => once(`count:${entity}:${scope}`, () => scopedCountLoader(store, entity, scope)),
   };
+  return loaders;
 }
 
 function groupedLoader<T>(fetch: (keys: string[]) => Promise<T[]>, keyOf: (r: T) => string): DataLoader<string, T[]> {

@@ -1,63 +1,65 @@
 import DataLoader from 'dataloader';
-import type { PrismaClient } from '../generated/prisma/client';
-import {
-  countByScope,
-  listPagesByScope,
-  type OfferEntity,
-  type OfferFilter,
-  type Page,
-  type PageRequest,
-  type Scope,
-} from '../store/offer-query';
+import { countByScope, listPagesByScope, type Reader, type Scope } from '../store/offer-query';
+import type { OfferEntity } from '../store/offer-columns';
+import type { OfferFilter, Page, PageRequest } from '../store/offer-filter';
+import type { RowShape } from '../store/row-shape';
 
-/** A nested connection to load: the parent's key and the page asked (same arguments batch together). */
+/**
+ * A nested connection's read, the same for every parent of one request (arguments and variables do not
+ * change between parents): made once per field, with its key, so that loading it for 100 parents does
+ * not serialise it 100 times.
+ */
+export interface NestedRead {
+  request: PageRequest;
+  shape: RowShape;
+  /** Names request and shape: reads with equal keys batch together. */
+  key: string;
+  /** Names the filter alone (counts). */
+  countKey: string;
+}
+
+/** A nested connection to load: the parent's key and the read asked. */
 export interface ScopedPageKey {
   parent: string;
-  request: PageRequest;
+  read: NestedRead;
 }
 
 export interface ScopedCountKey {
   parent: string;
-  filter: OfferFilter;
+  read: NestedRead;
 }
 
 /**
  * Nested connections (a structure's services, a commune's structures…): all parents that ask the same
- * page arguments in one request are loaded by one SQL statement.
+ * read in one request are loaded by one SQL statement.
  */
-export function scopedPagesLoader<T>(
-  prisma: PrismaClient,
-  entity: OfferEntity,
-  scope: Scope,
-): DataLoader<ScopedPageKey, Page<T>, string> {
+export function scopedPagesLoader<T>(db: Reader, entity: OfferEntity, scope: Scope): DataLoader<ScopedPageKey, Page<T>, string> {
   return new DataLoader<ScopedPageKey, Page<T>, string>(
     async (keys) => {
       const results = new Map<string, Page<T>>();
-      for (const [requestKey, group] of groupBy(keys, (k) => stableKey(k.request))) {
-        const pages = await listPagesByScope(prisma, entity, scope, uniqueParents(group), group[0].request);
-        for (const [parent, page] of pages) results.set(`${parent}\u0000${requestKey}`, page as Page<T>);
+      for (const group of groupBy(keys, (k) => k.read.key).values()) {
+        const { read } = group[0];
+        const pages = await listPagesByScope<T>(db, entity, scope, uniqueParents(group), read.request, read.shape);
+        for (const [parent, page] of pages) results.set(`${parent}\u0000${read.key}`, page);
       }
-      return keys.map((k) => results.get(`${k.parent}\u0000${stableKey(k.request)}`)!);
+      return keys.map((k) => results.get(`${k.parent}\u0000${k.read.key}`)!);
     },
-    { cacheKeyFn: (k) => `${k.parent}\u0000${stableKey(k.request)}` },
+    { cacheKeyFn: (k) => `${k.parent}\u0000${k.read.key}` },
   );
 }
 
-export function scopedCountLoader(
-  prisma: PrismaClient,
-  entity: OfferEntity,
-  scope: Scope,
-): DataLoader<ScopedCountKey, number, string> {
+export function scopedCountLoader(db: Reader, entity: OfferEntity, scope: Scope): DataLoader<ScopedCountKey, number, string> {
   return new DataLoader<ScopedCountKey, number, string>(
     async (keys) => {
       const results = new Map<string, number>();
-      for (const [filterKey, group] of groupBy(keys, (k) => stableKey(k.filter))) {
-        const counts = await countByScope(prisma, entity, scope, uniqueParents(group), group[0].filter);
-        for (const [parent, n] of counts) results.set(`${parent}\u0000${filterKey}`, n);
+      for (const group of groupBy(keys, (k) => k.read.countKey).values()) {
+        const filter: OfferFilter = group[0].read.request.filter;
+        const counts = await countByScope(db, entity, scope, uniqueParents(group), filter);
+        for (const [parent, n] of counts) results.set(`${parent}\u0000${group[0].read.countKey}`, n);
       }
-      return keys.map((k) => results.get(`${k.parent}\u0000${stableKey(k.filter)}`) ?? 0);
+      return keys.map((k) => results.get(`${k.parent}\u0000${k.read.countKey}`) ?? 0);
     },
-    { cacheKeyFn: (k) => `${k.parent}\u0000${stableKey(k.filter)}` },
+    { cacheKeyFn: (k) => `${k.parent}\u0000${k.read.countKey}` },
   );
 }
 
@@ -69,18 +71,9 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const key = keyOf(item);
-    const list = groups.get(key) ?? [];
-    list.push(item);
-    groups.set(key, list);
+    const list = groups.get(key);
+    if (list) list.push(item);
+    else groups.set(key, [item]);
   }
   return groups;
-}
-
-/** JSON with sorted keys, so equal requests batch and cache together. */
-function stableKey(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
-  );
 }

@@ -184,12 +184,6 @@ export function toUrl(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The producer id of `<source>--<producer id>` when the id belongs to `source`, else undefined. */
-export function producerId(id: string, source: string): string | undefined {
-  const prefix = `${source}--`;
-  return id.startsWith(prefix) && id.length > prefix.length ? id.slice(prefix.length) : undefined;
-}
-
 /** Runs `fn` on every item with at most `limit` calls in flight; results in input order. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],

@@ -7,6 +7,7 @@
 // data·inclusion pipeline does (§7), and validates every record. Ids are `dora--<Dora id>` (uuid or slug).
 import fs from 'node:fs';
 import type { Logger } from '../logger';
+import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { isValue } from '../domain/nomenclatures';
 import type { Connector, PartnerConfig, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
@@ -25,7 +26,6 @@ import {
   mapWithConcurrency,
   matchesQuery,
   num,
-  producerId,
   str,
   strings,
   toDate,
@@ -359,7 +359,7 @@ export function mapStructure(raw: Json): Json {
   const doraId = str(raw.id);
   return {
     source: SOURCE,
-    id: doraId ? `${SOURCE}--${doraId}` : undefined,
+    id: doraId ? offerId(SOURCE, doraId) : undefined,
     nom: str(raw.nom),
     date_maj: toDate(raw.date_maj),
     description: str(raw.presentation_detail) ?? str(raw.presentation_resume),
@@ -402,8 +402,8 @@ export function mapService(raw: Json): Json {
   const contactsPublic = raw.contact_public !== false;
   return {
     source: SOURCE,
-    structure_id: structureId ? `${SOURCE}--${structureId}` : undefined,
-    id: doraId ? `${SOURCE}--${doraId}` : undefined,
+    structure_id: structureId ? offerId(SOURCE, structureId) : undefined,
+    id: doraId ? offerId(SOURCE, doraId) : undefined,
     nom: str(raw.nom),
     description: str(raw.presentation_detail) ?? str(raw.presentation_resume),
     date_maj: toDate(raw.date_maj),
@@ -467,7 +467,7 @@ export class DoraConnector implements Connector {
 
   async servicesByIds(ids: readonly string[]): Promise<ServiceRecord[]> {
     // Dora has no batch form: one GET per id, at most MAX_CONCURRENCY in flight.
-    const doraIds = unique(ids.map((id) => producerId(id, SOURCE)).filter((id): id is string => id !== undefined));
+    const doraIds = unique(ids.map((id) => producerIdIn(id, SOURCE)).filter((id): id is string => id !== undefined));
     const payloads = await mapWithConcurrency(doraIds, MAX_CONCURRENCY, (id) =>
       getOrMissing(this.transport, `${PATHS.services}${encodeURIComponent(id)}/`),
     );
@@ -475,7 +475,7 @@ export class DoraConnector implements Connector {
   }
 
   async structuresByIds(ids: readonly string[]): Promise<StructureRecord[]> {
-    const doraIds = unique(ids.map((id) => producerId(id, SOURCE)).filter((id): id is string => id !== undefined));
+    const doraIds = unique(ids.map((id) => producerIdIn(id, SOURCE)).filter((id): id is string => id !== undefined));
     const payloads = await mapWithConcurrency(doraIds, MAX_CONCURRENCY, (id) =>
       getOrMissing(this.transport, `${PATHS.structures}${encodeURIComponent(id)}/`),
     );

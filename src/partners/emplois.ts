@@ -6,6 +6,7 @@
 // latitude, longitude, site_web, lien_source, telephone, courriel, date_maj. `kind` → reseaux_porteurs.
 // The endpoint has no by-id form: structuresByIds walks the pages until every id is found.
 import type { Logger } from '../logger';
+import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import type { Connector, PartnerConfig, PartnerPage, PartnerTransport } from './types';
 import {
@@ -18,7 +19,6 @@ import {
   isObject,
   malformed,
   num,
-  producerId,
   str,
   toDate,
   toUrl,
@@ -81,7 +81,7 @@ export function mapStructure(raw: Json): Json {
   const reseau = kind ? KIND_TO_RESEAUX[kind] : undefined;
   return {
     source: SOURCE,
-    id: emploisId ? `${SOURCE}--${emploisId}` : undefined,
+    id: emploisId ? offerId(SOURCE, emploisId) : undefined,
     nom: str(raw.nom),
     date_maj: toDate(raw.date_maj),
     description: str(raw.description),
@@ -128,7 +128,7 @@ export class EmploisConnector implements Connector {
 
   /** No by-id endpoint: the pages are walked (siae, then orga) until every asked id is found. */
   async structuresByIds(ids: readonly string[]): Promise<StructureRecord[]> {
-    const missing = new Set(ids.filter((id) => producerId(id, SOURCE) !== undefined));
+    const missing = new Set(ids.filter((id) => producerIdIn(id, SOURCE) !== undefined));
     const found = new Map<string, StructureRecord>();
     let mark: string | undefined;
     while (missing.size > 0) {

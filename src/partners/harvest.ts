@@ -8,6 +8,7 @@
 // - Deletion only after a complete pass: the ids listed by the run are kept in harvest_seen; once the last
 //   page is stored, the partner's records (of its sources) the run did not list are deleted, in the same
 //   transaction as that last page.
+import { analyzeAfterBulkWrite } from '../store/analyze';
 import { randomUUID } from 'node:crypto';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { createLogger, type Logger } from '../logger';
@@ -192,6 +193,8 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     }
     mark = page.next;
   }
+  const changed = result.written.structures + result.written.services + result.deleted.structures + result.deleted.services;
+  await analyzeAfterBulkWrite(store, ['structures', 'services'], changed);
   return result;
 }
 

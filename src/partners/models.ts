@@ -1,5 +1,5 @@
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
-import type { ServiceModel, StructureModel } from '../graph/models';
+import type { ServiceModel, StructureModel } from '../domain/models';
 import { scoreService } from '../quality/score';
 
 /**

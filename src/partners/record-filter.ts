@@ -1,7 +1,7 @@
 import type { Commune } from '../generated/prisma/client';
-import type { ServiceModel } from '../graph/models';
-import type { OfferFilter } from '../store/offer-query';
-import { sourceOfId } from '../auth/source-licences';
+import type { ServiceModel } from '../domain/models';
+import type { OfferFilter } from '../store/offer-filter';
+import { sourceOfId } from '../domain/ids';
 
 /**
  * The store's filter semantics (src/store/offer-query.ts) applied in memory to live partner records,

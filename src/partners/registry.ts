@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import { sourceOfId } from '../auth/source-licences';
+import { sourceOfId } from '../domain/ids';
 import { PartnerCache } from './cache';
 import { createTransport, type TransportOptions } from './http';
 import { createConnector } from './index';

@@ -6,6 +6,7 @@
 // `soliguide--<lieu_id>--<serviceObjectId>`. Places whose `sources` say they come from Dora are dropped
 // (Dora is harvested directly), as data·inclusion does.
 import type { Logger } from '../logger';
+import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import type { Connector, PartnerConfig, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
 import {
@@ -22,7 +23,6 @@ import {
   mapWithConcurrency,
   matchesQuery,
   num,
-  producerId,
   str,
   strings,
   toDate,
@@ -233,7 +233,7 @@ export function mapPlace(place: Json): Json {
   const seoUrl = str(place.seo_url);
   return {
     source: SOURCE,
-    id: id ? `${SOURCE}--${id}` : undefined,
+    id: id ? offerId(SOURCE, id) : undefined,
     nom: str(place.name),
     date_maj: toDate(place.updatedAt),
     description: htmlToText(place.description),
@@ -321,7 +321,7 @@ export class SoliguideConnector implements Connector {
     const wanted = new Set(ids);
     const lieux = unique(
       ids
-        .map((id) => producerId(id, SOURCE))
+        .map((id) => producerIdIn(id, SOURCE))
         .map((rest) => (rest && rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : undefined))
         .filter((lieu): lieu is string => !!lieu),
     );
@@ -330,7 +330,7 @@ export class SoliguideConnector implements Connector {
   }
 
   async structuresByIds(ids: readonly string[]): Promise<StructureRecord[]> {
-    const lieux = unique(ids.map((id) => producerId(id, SOURCE)).filter((lieu): lieu is string => !!lieu && !lieu.includes('--')));
+    const lieux = unique(ids.map((id) => producerIdIn(id, SOURCE)).filter((lieu): lieu is string => !!lieu && !lieu.includes('--')));
     const places = await this.places(lieux);
     return places.flatMap((place) => this.map(place).structures);
   }

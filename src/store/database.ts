@@ -5,7 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaClient } from '../generated/prisma/client';
+import { PrismaClient, type Prisma } from '../generated/prisma/client';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -28,6 +28,13 @@ export interface Store {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The PGlite instance, when embedded. */
   pglite?: PGlite;
+  /**
+   * Runs one read statement straight on the driver (pg's pool or PGlite), rows as the driver parses them.
+   * The graph's hot reads go here rather than through Prisma's `$queryRaw`: they ask PostgreSQL for rows
+   * already in the shape they are served in (JSON), and Prisma's runtime would walk every value again.
+   * Writes, migrations and the rest still go through Prisma.
+   */
+  query<T>(statement: Prisma.Sql): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       engine: 'postgres',
       prisma,
       adapterFactory,
+      query: async <T>(statement: Prisma.Sql) => {
+        options.onQuery?.(statement.text);
+        const query = { name: preparedName(statement.text), text: statement.text, values: statement.values as unknown[] };
+        return (await pool.query(query)).rows as T[];
+      },
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -63,11 +75,32 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     prisma,
     adapterFactory,
     pglite,
+    query: async <T>(statement: Prisma.Sql) => {
+      options.onQuery?.(statement.text);
+      return (await pglite.query<T>(statement.text, statement.values as unknown[])).rows;
+    },
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+/**
+ * Read statements are prepared once per connection under a name (pg sends Bind/Execute only after the
+ * first time): the graph's statements are few distinct texts, long ones with nested sub-selects, and
+ * parsing and planning them again on every request was a share of PostgreSQL's time per request. A
+ * bounded table: past it, statements run unnamed (as any other query).
+ */
+const PREPARED = new Map<string, string>();
+const MAX_PREPARED = 500;
+function preparedName(text: string): string | undefined {
+  let name = PREPARED.get(text);
+  if (name === undefined && PREPARED.size < MAX_PREPARED) {
+    name = `passerelle_${PREPARED.size + 1}`;
+    PREPARED.set(text, name);
+  }
+  return name;
 }
 
 async function openPGlite(dataDir?: string): Promise<PGlite> {

@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import type { Commune, Source } from '../generated/prisma/client';
-import { normaliserNom } from '../territories/reference';
-import type { Page } from './offer-query';
+import { normaliserNom } from '../domain/names';
+import type { Page } from './offer-filter';
 import { fromRow } from './rows';
 
 /** Communes are paged by population (largest first), then code: the key a cursor carries. */

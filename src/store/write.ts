@@ -1,5 +1,6 @@
 // Writing the offer: validate a batch of v1 records, score it, and upsert it set-based in one transaction.
 // Unchanged rows are left alone (their updated_at is kept), so updated_at tells consumers what changed.
+import { analyzeAfterBulkWrite } from './analyze';
 import { InputError } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import type { Store } from './database';
@@ -88,10 +89,12 @@ const SERVICE_UPSERT = upsertSql('services', SERVICE_COLUMNS, SERVICE_COLUMNS.fi
 export async function writeOffer(store: Store, offer: Offer, options: WriteOptions = {}): Promise<WriteResult> {
   // Validated before the transaction opens: an invalid batch never holds a connection.
   const prepared = prepareOffer(offer, options);
-  return store.prisma.$transaction((tx) => writePrepared(tx, prepared, options.chunkSize ?? 1000), {
+  const result = await store.prisma.$transaction((tx) => writePrepared(tx, prepared, options.chunkSize ?? 1000), {
     timeout: 10 * 60_000,
     maxWait: 60_000,
   });
+  await analyzeAfterBulkWrite(store, ['structures', 'services'], result.structuresWritten + result.servicesWritten);
+  return result;
 }
 
 /**

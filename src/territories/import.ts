@@ -1,3 +1,5 @@
+import { analyzeAfterBulkWrite } from '../store/analyze';
+import { syncTerritoryCodes } from '../store/territory-codes';
 import { InputError } from '../errors';
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -126,14 +128,16 @@ export async function importTerritories(
     for (const table of ['regions', 'departements', 'epcis', 'communes'] as const) {
       total += await tx.$executeRawUnsafe(SQL[table], JSON.stringify(json[table]));
     }
-    return total;
+    return { total, recoded: total ? await syncTerritoryCodes(tx) : 0 };
   }, TRANSACTION_OPTIONS);
+  await analyzeAfterBulkWrite(store, ['regions', 'departements', 'epcis', 'communes'], changed.total);
+  await analyzeAfterBulkWrite(store, ['structures', 'services'], changed.recoded);
   return {
     regions: reference.regions.length,
     departements: reference.departements.length,
     epcis: reference.epcis.length,
     communes: reference.communes.length,
-    changed,
+    changed: changed.total,
   };
 }
 
@@ -229,7 +233,7 @@ export async function importCentres(store: Store, csvPath: string): Promise<numb
   });
 
   const payload = JSON.stringify(rows.map(({ code, latitude, longitude }) => ({ code, latitude, longitude })));
-  return store.prisma.$transaction(async (tx: Tx) => {
+  const updated = await store.prisma.$transaction(async (tx: Tx) => {
     const unknownCodes = await tx.$queryRawUnsafe<{ code: string }[]>(
       `SELECT r.code FROM json_to_recordset($1::json) AS r(code text)
        WHERE NOT EXISTS (SELECT 1 FROM communes c WHERE c.code = r.code)`,
@@ -251,4 +255,6 @@ export async function importCentres(store: Store, csvPath: string): Promise<numb
       payload,
     );
   }, TRANSACTION_OPTIONS);
+  await analyzeAfterBulkWrite(store, ['communes'], updated);
+  return updated;
 }

@@ -35,6 +35,7 @@
  * for that to be a good approximation of the spherical mean.
  */
 import fs from 'node:fs';
+import { normaliserNom } from '../domain/names';
 
 export type CommuneKind = 'commune-actuelle' | 'arrondissement-municipal';
 
@@ -92,23 +93,6 @@ export interface TerritoriesReference {
   departements: DepartementRow[];
   epcis: EpciRow[];
   communes: CommuneRow[];
-}
-
-/**
- * The search form of a name: lower case, accents removed, ligatures spelt out, every run of other
- * characters (hyphens, apostrophes, punctuation, spaces) one space, trimmed.
- * "L'Haÿ-les-Roses" → "l hay les roses"; "Œuilly" → "oeuilly".
- */
-export function normaliserNom(value: string): string {
-  return value
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .toLowerCase()
-    .replace(/œ/g, 'oe')
-    .replace(/æ/g, 'ae')
-    .replace(/ß/g, 'ss')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 // Shapes of the package files (only the fields used).

@@ -1,6 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { graphql } from 'graphql';
-import { authDirectiveTransformer, Withheld } from '../../src/auth/directive';
+import { authDirectiveTransformer } from '../../src/auth/directive';
+import { Withheld } from '../../src/auth/withheld';
 import type { Viewer } from '../../src/auth/viewer';
 
 // The directive on its own: any field or type becomes guarded by adding it to the SDL.

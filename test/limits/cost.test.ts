@@ -153,7 +153,7 @@ describe('the cost limit over HTTP', () => {
 
 describe('settings', () => {
   test('PASSERELLE_MAX_DEPTH, PASSERELLE_MAX_ALIASES, PASSERELLE_MAX_COST: positive integers, with defaults', () => {
-    expect(loadConfig({}).limits).toEqual({ maxDepth: 12, maxAliases: 30, maxCost: 50_000 });
+    expect(loadConfig({}).limits).toEqual({ maxDepth: 12, maxAliases: 100, maxCost: 50_000 });
     expect(loadConfig({ PASSERELLE_MAX_DEPTH: '8', PASSERELLE_MAX_ALIASES: '5', PASSERELLE_MAX_COST: '1000' }).limits).toEqual({ maxDepth: 8, maxAliases: 5, maxCost: 1000 });
     expect(() => loadConfig({ PASSERELLE_MAX_COST: '0' })).toThrow(/PASSERELLE_MAX_COST/);
     expect(() => loadConfig({ PASSERELLE_MAX_DEPTH: '2.5' })).toThrow(/PASSERELLE_MAX_DEPTH/);

@@ -1,10 +1,10 @@
 import { parse, validate } from 'graphql';
 import { buildSchema } from '../../src/graph';
-import { maxDepthRule } from '../../src/limits';
+import { depthLimit, validationRule } from '../../src/limits';
 import { acceptedOperations, limitsApi } from './accepted';
 
 const schema = buildSchema();
-const depthErrors = (query: string, maximum = 12) => validate(schema, parse(query), [maxDepthRule(maximum)]);
+const depthErrors = (query: string, maximum = 12) => validate(schema, parse(query), [validationRule(depthLimit, maximum)]);
 
 /** `services { nodes { structure { services { nodes { structure { … } } } } } }`, `levels` connections deep: 3 × levels + 1 fields. */
 function nested(levels: number): string {
@@ -13,7 +13,7 @@ function nested(levels: number): string {
   return `{ ${inner} }`;
 }
 
-describe('maxDepthRule', () => {
+describe('the depth rule', () => {
   test.each(acceptedOperations().map((op) => [op.name, op.query]))('accepts %s', (_name, query) => {
     expect(depthErrors(query)).toEqual([]);
   });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { buildTerritoriesReference, normaliserNom, type TerritoriesReference } from '../../src/territories/reference';
+import { normaliserNom } from '../../src/domain/names';
+import { buildTerritoriesReference, type TerritoriesReference } from '../../src/territories/reference';
 
 /** Official centres (COG 2024, INSEE / La Poste open data); kept outside the repository, CI has it. */
 const REFERENCE_CSV = path.join(__dirname, '../../../shared/reference/communes-centres.csv');

@@ -1,9 +1,9 @@
 import type { Logger } from '../logger';
 import { seedOffer, storeIsEmpty } from '../ingest/seed';
 import { importTerritories, territoriesLoaded } from '../territories/import';
-import type { Store } from './database';
-import { deployMigrations } from './migrate';
-import { syncSources } from './write';
+import type { Store } from '../store/database';
+import { deployMigrations } from '../store/migrate';
+import { syncSources } from '../store/write';
 
 export interface PrepareOptions {
   logger: Logger;
@@ -11,7 +11,11 @@ export interface PrepareOptions {
   seedWhenEmpty: boolean;
 }
 
-/** Brings a store to a servable state: migrations, territories reference, sources, demo offer if asked. */
+/**
+ * Brings a store to a servable state, as the server does on start: migrations, territories reference,
+ * sources, demo offer if asked (the steps the operators' commands also run one by one). Here rather than in
+ * store/: it composes the territories import and the seed, which write through the store.
+ */
 export async function prepareStore(store: Store, options: PrepareOptions): Promise<void> {
   const { logger } = options;
   const applied = await deployMigrations(store);

@@ -15,7 +15,8 @@ import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
 import { partnerOutagesPlugin } from './plugins/partner-outages';
-import { requestLogPlugin } from './plugins/request-log';
+import { logGraphQLRequest, requestLogPlugin } from './plugins/request-log';
+import { CompiledReads } from './graph/compiled-reads';
 import { withheldPlugin } from './plugins/withheld';
 
 export interface AppOptions {
@@ -33,6 +34,8 @@ export interface AppOptions {
   partners?: PartnerRegistry;
   /** Query limits (src/limits/); each one unset takes its default (DEFAULT_LIMITS). */
   limits?: Partial<QueryLimits>;
+  /** `false`: every operation goes through Apollo Server's execution (tests compare both). Default: on. */
+  compiledReads?: boolean;
 }
 
 /**
@@ -43,11 +46,18 @@ export class App {
   readonly apollo: ApolloServer<Context>;
   readonly server: Server;
   private store?: Store;
+  /** Read operations answered by one statement building the response (none while a live partner is declared). */
+  private readonly compiled?: CompiledReads;
 
   constructor(private readonly options: AppOptions) {
     const limits = queryLimits(options.limits);
+    const schema = authDirectiveTransformer(buildSchema());
+    const livePartners = options.partners?.liveFor(undefined, true).length ?? 0;
+    if (livePartners === 0 && options.compiledReads !== false) {
+      this.compiled = new CompiledReads({ schema, validationRules: limits.validationRules, requestRefusal: limits.requestRefusal });
+    }
     this.apollo = new ApolloServer<Context>({
-      schema: authDirectiveTransformer(buildSchema()),
+      schema,
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
       formatError: (formatted, error) => this.formatError(withLimitCode(formatted, error), error),
@@ -123,9 +133,28 @@ export class App {
           errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }],
         });
       }
-      return handleGraphQL(this.apollo, req, res, () => this.contextFor(store, req.headers.authorization));
+      const compiled = this.compiled;
+      return handleGraphQL(this.apollo, req, res, () => this.contextFor(store, req.headers.authorization), compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)));
     }
     sendJson(res, 404, { error: `no route ${path}; GraphQL is served at /graphql` });
+  }
+
+  /**
+   * A compiled read's response, or undefined: Apollo answers. A token that fails its checks is Apollo's to
+   * refuse (401); a compiled statement that fails is logged and the request is executed instead.
+   */
+  private async compiledAnswer(compiled: CompiledReads, store: Store, body: unknown, context: () => Promise<Context>): Promise<string | undefined> {
+    const started = performance.now();
+    const ctx = await context().catch(() => undefined);
+    if (!ctx) return undefined;
+    try {
+      const answer = await compiled.answer(body, ctx.viewer, ctx.access, store);
+      if (answer) logGraphQLRequest(this.options.logger, { operation: answer.operationName, viewer: ctx.viewer, started, status: 200 });
+      return answer?.body;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'a compiled read failed; the request is executed instead');
+      return undefined;
+    }
   }
 
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */

@@ -36,6 +36,7 @@ const EnvSchema = z.object({
     .optional(),
   PASSERELLE_DATA_DIR: z.string().default('.passerelle'),
   PASSERELLE_SEED_ON_EMPTY: z.enum(['true', 'false']).default('true'),
+  PASSERELLE_COMPILED_READS: z.enum(['true', 'false']).default('true'),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PASSERELLE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -97,6 +98,8 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   seedOnEmpty: boolean;
+  /** Read queries answered by one statement building the response (README: how a read is answered). */
+  compiledReads: boolean;
   development: boolean;
   logLevel: string;
   auth: AuthConfig;
@@ -123,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.PASSERELLE_DATA_DIR),
     seedOnEmpty: e.PASSERELLE_SEED_ON_EMPTY === 'true',
+    compiledReads: e.PASSERELLE_COMPILED_READS === 'true',
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     auth: authConfig(e),

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     restrictedSources: config.restrictedSources,
     partners: new PartnerRegistry(loadPartnersConfig(), logger),
     limits: config.limits,
+    compiledReads: config.compiledReads,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -23,6 +23,24 @@ export interface GuardContext {
 const SCOPE_OF: Record<string, string> = { CONTACT_READ: 'contact:read' };
 
 /**
+ * The scopes a field needs: its own directive's, its type's, and its returned type's. The one reading of
+ * the directive: the transform below wraps resolvers with it, and whoever answers a field another way
+ * (src/graph/compiled-reads.ts) asks it too.
+ */
+export function requiredScopes(
+  schema: GraphQLSchema,
+  typeName: string,
+  field: Parameters<typeof getDirective>[1] & { type: GraphQLFieldConfig<unknown, unknown>['type'] },
+  directiveName = 'auth',
+): string[] {
+  const requiredBy = (node: Parameters<typeof getDirective>[1]): string[] =>
+    (getDirective(schema, node, directiveName)?.[0]?.requires as string[] | undefined)?.map((s) => SCOPE_OF[s] ?? s) ?? [];
+  const parent = schema.getType(typeName);
+  const returned = getNamedType(field.type);
+  return [...new Set([...requiredBy(field), ...(isObjectType(parent) ? requiredBy(parent) : []), ...(isObjectType(returned) ? requiredBy(returned) : [])])];
+}
+
+/**
  * The `@auth(requires: [...])` directive, implemented once as a schema transform: every field that
  * carries it — or belongs to a type that carries it, or returns such a type — gets its resolver wrapped.
  *
@@ -33,18 +51,9 @@ const SCOPE_OF: Record<string, string> = { CONTACT_READ: 'contact:read' };
  * not one error per row.
  */
 export function authDirectiveTransformer(schema: GraphQLSchema, directiveName = 'auth'): GraphQLSchema {
-  const requiredBy = (node: Parameters<typeof getDirective>[1]): string[] =>
-    (getDirective(schema, node, directiveName)?.[0]?.requires as string[] | undefined)?.map((s) => SCOPE_OF[s] ?? s) ?? [];
-
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig: GraphQLFieldConfig<unknown, GuardContext>, fieldName, typeName) => {
-      const parent = schema.getType(typeName);
-      const returned = getNamedType(fieldConfig.type);
-      const requires = new Set([
-        ...requiredBy(fieldConfig),
-        ...(isObjectType(parent) ? requiredBy(parent) : []),
-        ...(isObjectType(returned) ? requiredBy(returned) : []),
-      ]);
+      const requires = new Set(requiredScopes(schema, typeName, fieldConfig, directiveName));
       if (requires.size === 0) return fieldConfig;
       if (isNonNullType(fieldConfig.type)) {
         throw new Error(`@${directiveName} on ${typeName}.${fieldName}: a guarded field must be nullable (withheld = null)`);

@@ -14,7 +14,11 @@ export async function handleGraphQL(
   req: IncomingMessage,
   res: ServerResponse,
   context: () => Promise<Context>,
+  compiled?: (body: unknown, context: () => Promise<Context>) => Promise<string | undefined>,
 ): Promise<void> {
+  // One context per request, whoever answers: the token is checked (and its use counted) once.
+  let made: Promise<Context> | undefined;
+  const contextOnce = () => (made ??= context());
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -33,10 +37,21 @@ export async function handleGraphQL(
       body = raw;
     }
   }
+  if (compiled && req.method === 'POST' && body !== undefined && typeof body === 'object' && isJson(headers.get('content-type')) && acceptsJson(headers.get('accept'))) {
+    // A read that one statement answers (src/graph/compiled-reads.ts); anything else, and any request
+    // whose token fails (Apollo answers the 401), goes on to Apollo Server below.
+    const answer = await compiled(body, contextOnce);
+    if (answer !== undefined) {
+      res.statusCode = 200;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(answer);
+      return;
+    }
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context,
+    context: contextOnce,
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
@@ -67,4 +82,13 @@ export function sendJson(res: ServerResponse, status: number, payload: unknown):
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(payload));
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return /^application\/json\s*(;|$)/i.test(contentType ?? '');
+}
+
+/** The response type Apollo would choose is `application/json` (no Accept, or one without graphql-response+json). */
+function acceptsJson(accept: string | undefined): boolean {
+  return !accept || (!accept.includes('application/graphql-response+json') && (accept.includes('application/json') || accept.includes('*/*')));
 }

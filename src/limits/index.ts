@@ -7,7 +7,7 @@
  * QUERY_TOO_COMPLEX error (HTTP 400).
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { ValidationRule } from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
 import type { QueryLimit } from '../errors';
 import { aliasesLimit } from './aliases';
 import { costLimit } from './cost';
@@ -35,32 +35,60 @@ export function validationRule(limit: LimitDescriptor, maximum: number): Validat
   });
 }
 
+type RequestLimits = readonly { limit: LimitDescriptor; maximum: number }[];
+
+/**
+ * The first refusal of the `request` limits for one operation and its variables, or undefined. Variables
+ * that do not coerce are left to execution, which refuses them (BAD_USER_INPUT).
+ */
+export function requestLimitRefusal(
+  limits: RequestLimits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): GraphQLError | undefined {
+  const scope = requestScope(schema, document, operation, variables);
+  if (!scope) return undefined;
+  for (const { limit, maximum } of limits) {
+    const refusal = limit.check(scope, maximum);
+    if (refusal) return refusal;
+  }
+  return undefined;
+}
+
 /** The `request` limits as one Apollo Server plugin: checked once the operation is resolved, before it runs. */
-export function requestLimitsPlugin(limits: readonly { limit: LimitDescriptor; maximum: number }[]): ApolloServerPlugin<BaseContext> {
+export function requestLimitsPlugin(limits: RequestLimits): ApolloServerPlugin<BaseContext> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const scope = requestScope(schema, document, operation, request.variables);
-          if (!scope) return; // variables that do not coerce: execution refuses them (BAD_USER_INPUT)
-          for (const { limit, maximum } of limits) {
-            const refusal = limit.check(scope, maximum);
-            if (refusal) throw refusal;
-          }
+          const refusal = requestLimitRefusal(limits, schema, document, operation, request.variables);
+          if (refusal) throw refusal;
         },
       };
     },
   };
 }
 
-/** What Apollo Server needs to apply every query limit; a setting not given takes its default (DEFAULT_LIMITS). */
-export function queryLimits(settings: Partial<QueryLimits> = {}): { validationRules: ValidationRule[]; plugins: ApolloServerPlugin<BaseContext>[] } {
+/**
+ * What Apollo Server needs to apply every query limit (`validationRules`, `plugins`), and the same limits
+ * for a caller that runs an operation outside Apollo's pipeline (`requestRefusal`); a setting not given
+ * takes its default (DEFAULT_LIMITS).
+ */
+export function queryLimits(settings: Partial<QueryLimits> = {}): {
+  validationRules: ValidationRule[];
+  plugins: ApolloServerPlugin<BaseContext>[];
+  requestRefusal(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined;
+} {
   const maxima = { ...DEFAULT_LIMITS, ...settings };
   const limits = QUERY_LIMITS.map((limit) => ({ limit, maximum: maxima[limit.setting] }));
+  const requestLimits = limits.filter(({ limit }) => limit.phase === 'request');
   return {
     validationRules: limits.filter(({ limit }) => limit.phase === 'document').map(({ limit, maximum }) => validationRule(limit, maximum)),
-    plugins: [requestLimitsPlugin(limits.filter(({ limit }) => limit.phase === 'request'))],
+    plugins: [requestLimitsPlugin(requestLimits)],
+    requestRefusal: (schema, document, operation, variables) => requestLimitRefusal(requestLimits, schema, document, operation, variables),
   };
 }
 

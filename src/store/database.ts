@@ -5,9 +5,15 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-import { PrismaClient, type Prisma } from '../generated/prisma/client';
+import { PrismaClient } from '../generated/prisma/client';
 
 export type Engine = 'pglite' | 'postgres';
+
+/** A statement with `$n` placeholders and their values (a `Prisma.sql` template is one). */
+export interface Statement {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
 
 export interface StoreOptions {
   /** postgresql://… : run on PostgreSQL. Absent: embedded PGlite. */
@@ -34,7 +40,7 @@ export interface Store {
    * already in the shape they are served in (JSON), and Prisma's runtime would walk every value again.
    * Writes, migrations and the rest still go through Prisma.
    */
-  query<T>(statement: Prisma.Sql): Promise<T[]>;
+  query<T>(statement: Statement): Promise<T[]>;
   close(): Promise<void>;
 }
 
@@ -54,9 +60,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       engine: 'postgres',
       prisma,
       adapterFactory,
-      query: async <T>(statement: Prisma.Sql) => {
-        options.onQuery?.(statement.text);
-        const query = { name: preparedName(statement.text), text: statement.text, values: statement.values as unknown[] };
+      query: async <T>(statement: Statement) => {
+        const text = statement.text;
+        options.onQuery?.(text);
+        const query = { name: preparedName(text), text, values: statement.values as unknown[] };
         return (await pool.query(query)).rows as T[];
       },
       close: async () => {
@@ -75,9 +82,10 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     prisma,
     adapterFactory,
     pglite,
-    query: async <T>(statement: Prisma.Sql) => {
-      options.onQuery?.(statement.text);
-      return (await pglite.query<T>(statement.text, statement.values as unknown[])).rows;
+    query: async <T>(statement: Statement) => {
+      const text = statement.text;
+      options.onQuery?.(text);
+      return (await pglite.query<T>(text, statement.values as unknown[])).rows;
     },
     close: async () => {
       await prisma.$disconnect();

@@ -1,92 +1,41 @@
 /**
- * `npm run bench`: figures and ratios, never pass/fail. A query merging the store and one live partner
- * whose API answers in 50 ms: the latency Passerelle adds over the partner's own, and partner calls per
- * request — uncached (cache TTL 0) and cached.
+ * `npm run bench [-- options]`: figures and ratios, never pass/fail on speed — but it fails (exit 1) when the
+ * servers do not answer the same data, since their figures would then mean nothing. See docs/benchmarks.md.
+ *
+ * 1. PostgreSQL: a fresh database seeded with the national-scale demo set; Passerelle, PostGraphile v5 and a
+ *    hand-written floor, each in its own process; three query shapes; same data checked; SQL statements per
+ *    request counted; autocannon in alternating rounds; ratios against the goals.
+ * 2. PGlite: Passerelle alone on its embedded store, the same shapes.
+ * 3. A live partner: the latency Passerelle adds over a partner's own, and partner calls per request.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { App } from '../app';
-import { createLogger } from '../logger';
-import { generateOffer } from '../ingest/seed';
-import { PartnerRegistry } from '../partners/registry';
-import type { PartnerConfig } from '../partners/types';
-import { openStore } from '../store/database';
-import { deployMigrations } from '../store/migrate';
-import { syncSources, writeOffer } from '../store/write';
-import { importTerritories } from '../territories/import';
-
-const PARTNER_LATENCY_MS = 50;
-const ROUNDS = 40;
+import { runBench } from './harness';
+import { parseOptions, USAGE, UsageError } from './options';
+import { formatMarkdown, formatText } from './report';
 
 async function main(): Promise<void> {
-  const store = await openStore({});
-  await deployMigrations(store);
-  await importTerritories(store);
-  await syncSources(store);
-  const now = new Date();
-  const offer = generateOffer({ structures: 2000, servicesPerStructure: 3, seed: 'bench', now });
-  await writeOffer(store, offer, { now });
-
-  // The partner: data·inclusion API v1 answering after 50 ms with 40 dora services in Paris.
-  const liveServices = offer.services.slice(0, 40).map((s, i) => ({ ...s, id: `dora--live-${String(i).padStart(3, '0')}`, source: 'dora', structure_id: `dora--live-structure`, code_insee: '75111' }));
-  let partnerCalls = 0;
-  const partner = http.createServer((req, res) => {
-    partnerCalls += 1;
-    setTimeout(() => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      const body = url.pathname === '/api/v1/services' ? { items: liveServices, total: liveServices.length, page: 1, size: liveServices.length, pages: 1 } : { detail: 'Not found' };
-      res.writeHead(url.pathname === '/api/v1/services' ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    }, PARTNER_LATENCY_MS);
-  });
-  await new Promise<void>((r) => partner.listen(0, '127.0.0.1', r));
-  const baseUrl = `http://127.0.0.1:${(partner.address() as AddressInfo).port}`;
-
-  const partnerAlone = await timed(ROUNDS, async () => {
-    await (await fetch(`${baseUrl}/api/v1/services?sources=dora&page=1&size=1000`)).json();
-  });
-
-  const query = JSON.stringify({ query: '{ services(live: true, first: 50, filter: { codeDepartement: "75" }) { totalCount nodes { id nom provenance { live } } } }' });
-  const results: string[] = [];
-  for (const cacheTtlSeconds of [0, 300]) {
-    const config: PartnerConfig = { id: 'di', type: 'data-inclusion', baseUrl, live: true, sources: ['dora'], cacheTtlSeconds, timeoutMs: 2000 };
-    const app = new App({ logger: createLogger('silent'), development: false, partners: new PartnerRegistry([config], createLogger('silent')) });
-    await app.start();
-    app.attachStore(store);
-    const port = await app.listen(0, '127.0.0.1');
-    const post = async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
-      const body = (await res.json()) as { errors?: unknown; data?: { services: { totalCount: number } } };
-      if (body.errors) throw new Error(JSON.stringify(body.errors));
-    };
-    await post(); // warm-up (schema, plans, cache)
-    partnerCalls = 0;
-    const merged = await timed(ROUNDS, post);
-    const calls = partnerCalls / ROUNDS;
-    results.push(
-      `merged store + live partner, cache ${cacheTtlSeconds ? `${cacheTtlSeconds} s` : 'off'}: p50 ${merged.p50.toFixed(1)} ms, p90 ${merged.p90.toFixed(1)} ms; ` +
-        `added over the partner's own p50: ${(merged.p50 - partnerAlone.p50).toFixed(1)} ms (ratio ${(merged.p50 / partnerAlone.p50).toFixed(2)}); partner calls per request: ${calls.toFixed(2)}`,
-    );
-    await app.stop();
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
   }
-  console.log(`partner alone (${PARTNER_LATENCY_MS} ms latency): p50 ${partnerAlone.p50.toFixed(1)} ms, p90 ${partnerAlone.p90.toFixed(1)} ms (${ROUNDS} rounds)`);
-  for (const line of results) console.log(line);
-  partner.close();
-  await store.close();
+  const log = (line: string) => console.error(line);
+  const report = await runBench(options, log);
+  console.log(`\n${formatText(report)}`);
+  if (options.markdown) console.log(`\n${formatMarkdown(report)}`);
+  if (report.failures.length) {
+    console.error(`\nbench: ${report.failures.length} part(s) failed:\n${report.failures.map((f) => `  ${f.part}: ${f.message}`).join('\n')}`);
+    process.exitCode = 1;
+  }
 }
 
-async function timed(rounds: number, run: () => Promise<void>): Promise<{ p50: number; p90: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(rounds * 0.5)], p90: times[Math.floor(rounds * 0.9)] };
-}
+// Ended from outside: exit through process.exit, whose hooks kill the child servers and remove the temp folder.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 main().catch((error: unknown) => {
-  console.error(error);
+  if (error instanceof UsageError) {
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

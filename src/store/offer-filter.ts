@@ -40,6 +40,14 @@ export interface Page<T> {
   hasNextPage: boolean;
 }
 
+/**
+ * A filter with a criterion (beyond the viewer's source licences): its matching records are few enough to
+ * read once for both a page and its count.
+ */
+export function isSelective(f: OfferFilter): boolean {
+  return Object.entries(f).some(([name, value]) => name !== 'hiddenSources' && value !== undefined && (!Array.isArray(value) || value.length > 0));
+}
+
 export function whereClause(entity: OfferEntity, f: OfferFilter, afterId?: string, alias = 'x'): Prisma.Sql {
   const x = Prisma.raw(alias);
   const conditions: Prisma.Sql[] = [];

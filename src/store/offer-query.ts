@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import type { Store } from './database';
 import type { OfferEntity } from './offer-columns';
-import { whereClause, type OfferFilter, type Page, type PageRequest } from './offer-filter';
+import { isSelective, whereClause, type OfferFilter, type Page, type PageRequest } from './offer-filter';
 import { from, hydrate, projection, type RowShape } from './row-shape';
 
 /**
@@ -27,14 +27,25 @@ export async function listPage<T>(
   shape: RowShape,
   withCount = false,
 ): Promise<Page<T> & { total?: number }> {
-  const where = whereClause(entity, request.filter, request.afterId);
-  const total = withCount
-    ? Prisma.sql`, (SELECT count(*)::int FROM ${from(entity, 'x')} WHERE ${whereClause(entity, request.filter)}) AS total`
-    : Prisma.empty;
-  const [row] = await db.query<{ rows: JsonRow[]; total?: number }>(Prisma.sql`
-    SELECT coalesce((SELECT json_agg(r ORDER BY r."id") FROM (
-      SELECT ${projection(entity, 'x', shape)} FROM ${from(entity, 'x')} WHERE ${where} ORDER BY x.id LIMIT ${request.first + 1}
-    ) r), '[]'::json) AS rows ${total}`);
+  const limit = request.first + 1;
+  // As compiled reads do (src/store/response-json.ts): a filtered list with its count reads its matching ids
+  // once; a list without criteria counts on the index and walks it in id order.
+  const statement =
+    withCount && isSelective(request.filter)
+      ? Prisma.sql`
+        WITH m AS MATERIALIZED (SELECT x.id FROM ${from(entity, 'x')} WHERE ${whereClause(entity, request.filter)})
+        SELECT coalesce((SELECT json_agg(r ORDER BY r."id") FROM (
+          SELECT ${projection(entity, 'x', shape)}
+          FROM (SELECT id FROM m ${request.afterId === undefined ? Prisma.empty : Prisma.sql`WHERE id > ${request.afterId}`} ORDER BY id LIMIT ${limit}) k
+          JOIN ${from(entity, 'x')} ON x.id = k.id
+        ) r), '[]'::json) AS rows, (SELECT count(*)::int FROM m) AS total`
+      : Prisma.sql`
+        SELECT coalesce((SELECT json_agg(r ORDER BY r."id") FROM (
+          SELECT ${projection(entity, 'x', shape)} FROM ${from(entity, 'x')} WHERE ${whereClause(entity, request.filter, request.afterId)}
+          ORDER BY x.id LIMIT ${limit}
+        ) r), '[]'::json) AS rows
+        ${withCount ? Prisma.sql`, (SELECT count(*)::int FROM ${from(entity, 'x')} WHERE ${whereClause(entity, request.filter)}) AS total` : Prisma.empty}`;
+  const [row] = await db.query<{ rows: JsonRow[]; total?: number }>(statement);
   const page = toPage<T>(row.rows.map((r) => hydrate<T>(r, entity, shape)), request.first);
   return withCount ? { ...page, total: row.total } : page;
 }

@@ -1,7 +1,7 @@
 import { Prisma } from '../generated/prisma/client';
 import { NOMENCLATURES, type NomenclatureName } from '../domain/nomenclatures';
 import { COLUMNS, type OfferEntity } from './offer-columns';
-import { whereClause, type PageRequest } from './offer-filter';
+import { isSelective, whereClause, type PageRequest } from './offer-filter';
 import { from } from './row-shape';
 
 /**
@@ -43,29 +43,47 @@ export type RootField =
 
 const IDENTIFIER = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
-/** The statement whose single row's `body` is the JSON text of `data`. */
+/**
+ * The statement whose single row's `body` is the JSON text of `data`. Records asked by id with the same
+ * selection (`s0: service(id: …) { … } … s49: …`) are read together, by one index scan of their ids, then
+ * each key takes its own.
+ */
 export function responseStatement(fields: readonly RootField[]): Prisma.Sql {
   const names = new Aliases();
+  const groups = new Map<string, { alias: string; entity: OfferEntity; ids: string[]; fields: RecordField[]; hiddenSources: readonly string[] }>();
+  for (const field of fields) {
+    if (field.kind !== 'record') continue;
+    const signature = `${field.entity}:${JSON.stringify(field.fields)}`;
+    const group = groups.get(signature);
+    if (group) group.ids.push(field.id);
+    else groups.set(signature, { alias: names.next('g'), entity: field.entity, ids: [field.id], fields: field.fields, hiddenSources: field.hiddenSources });
+  }
+  const ctes = [...groups.values()].map((group) => {
+    const x = names.next('x');
+    const X = Prisma.raw(x);
+    const hidden = [...group.hiddenSources];
+    const visible = hidden.length
+      ? group.entity === 'service'
+        ? Prisma.sql`AND ${X}.source <> ALL(${hidden}::text[]) AND split_part(${X}.structure_id, '--', 1) <> ALL(${hidden}::text[])`
+        : Prisma.sql`AND ${X}.source <> ALL(${hidden}::text[])`
+      : Prisma.empty;
+    return Prisma.sql`${Prisma.raw(group.alias)} AS (SELECT ${X}.id AS _id, ${recordObject(group.entity, x, group.fields, names)} AS _o
+      FROM ${from(group.entity, x)} WHERE ${X}.id = ANY(${[...new Set(group.ids)]}::text[]) ${visible})`;
+  });
   const parts = fields.map((field) => {
     switch (field.kind) {
       case 'literal':
         return Prisma.sql`${field.value}::text AS ${key(field.key)}`;
       case 'record': {
-        const x = names.next('x');
-        const hidden = [...field.hiddenSources];
-        const visible = hidden.length
-          ? field.entity === 'service'
-            ? Prisma.sql`AND ${Prisma.raw(x)}.source <> ALL(${hidden}::text[]) AND split_part(${Prisma.raw(x)}.structure_id, '--', 1) <> ALL(${hidden}::text[])`
-            : Prisma.sql`AND ${Prisma.raw(x)}.source <> ALL(${hidden}::text[])`
-          : Prisma.empty;
-        return Prisma.sql`(SELECT ${recordObject(field.entity, x, field.fields, names)} FROM ${from(field.entity, x)}
-          WHERE ${Prisma.raw(x)}.id = ${field.id} ${visible}) AS ${key(field.key)}`;
+        const group = groups.get(`${field.entity}:${JSON.stringify(field.fields)}`)!;
+        return Prisma.sql`(SELECT _o FROM ${Prisma.raw(group.alias)} WHERE _id = ${field.id}) AS ${key(field.key)}`;
       }
       case 'page':
         return Prisma.sql`${connection(field.entity, field.request, field.fields, names, undefined)} AS ${key(field.key)}`;
     }
   });
-  return Prisma.sql`SELECT row_to_json(d$)::text AS body FROM (SELECT ${Prisma.join(parts, ', ')}) d$`;
+  const body = Prisma.sql`SELECT row_to_json(d$)::text AS body FROM (SELECT ${Prisma.join(parts, ', ')}) d$`;
+  return ctes.length ? Prisma.sql`WITH ${Prisma.join(ctes, ', ')} ${body}` : body;
 }
 
 /** `(SELECT row_to_json(r) FROM (SELECT … AS "key", …) r)` for the record of alias `x`. */
@@ -127,9 +145,22 @@ function connection(entity: OfferEntity, request: PageRequest, fields: readonly 
   const columns = [Prisma.sql`${X}.id AS _id`];
   if (needsCursor) columns.push(Prisma.sql`${cursor(Prisma.sql`${X}.id`)} AS _cursor`);
   columns.push(...projections);
-  const page = Prisma.sql`SELECT ${Prisma.join(columns, ', ')}
-    FROM ${from(entity, x)} WHERE ${scoped(x, request.afterId)} ORDER BY ${X}.id LIMIT ${needsNext ? request.first + 1 : request.first}`;
+  const limit = needsNext ? request.first + 1 : request.first;
+  // A filtered list with its count reads the matching ids once, counts them and pages them; a list without
+  // criteria counts on the index and walks it in id order for its page (reading every id would cost more).
+  const counted = fields.some((f) => f.kind === 'totalCount');
+  const matching = counted && isSelective(request.filter) ? names.next('m') : undefined;
+  const page = matching
+    ? Prisma.sql`SELECT ${Prisma.join(columns, ', ')}
+      FROM (SELECT id FROM ${Prisma.raw(matching)} ${request.afterId === undefined ? Prisma.empty : Prisma.sql`WHERE id > ${request.afterId}`} ORDER BY id LIMIT ${limit}) k$
+      JOIN ${from(entity, x)} ON ${X}.id = k$.id`
+    : Prisma.sql`SELECT ${Prisma.join(columns, ', ')}
+      FROM ${from(entity, x)} WHERE ${scoped(x, request.afterId)} ORDER BY ${X}.id LIMIT ${limit}`;
   const kept = needsNext ? Prisma.sql`(SELECT * FROM ${P} ORDER BY _id LIMIT ${request.first})` : P;
+  const a = names.next('x');
+  const ctes = matching
+    ? Prisma.sql`${Prisma.raw(matching)} AS MATERIALIZED (SELECT ${Prisma.raw(a)}.id FROM ${from(entity, a)} WHERE ${scoped(a, undefined)}), ${P} AS (${page})`
+    : Prisma.sql`${P} AS (${page})`;
   let next = 0;
   const parts = fields.map((field) => {
     const as = key(field.key);
@@ -137,6 +168,7 @@ function connection(entity: OfferEntity, request: PageRequest, fields: readonly 
       case 'literal':
         return Prisma.sql`${field.value}::text AS ${as}`;
       case 'totalCount': {
+        if (matching) return Prisma.sql`(SELECT count(*)::int FROM ${Prisma.raw(matching)}) AS ${as}`;
         const c = names.next('c');
         return Prisma.sql`(SELECT count(*)::int FROM ${from(entity, c)} WHERE ${scoped(c, undefined)}) AS ${as}`;
       }
@@ -171,7 +203,7 @@ function connection(entity: OfferEntity, request: PageRequest, fields: readonly 
     }
   });
   const r = names.next('r');
-  return Prisma.sql`(WITH ${P} AS (${page})
+  return Prisma.sql`(WITH ${ctes}
     SELECT row_to_json(${Prisma.raw(r)}) FROM (SELECT ${Prisma.join(parts, ', ')}) ${Prisma.raw(r)})`;
 }
 

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Commune, Departement, Epci, Region, Source } from '../generated/prisma/client';
 import type { Store } from '../store/database';
 import { count, listPage, readByIds, type Scope } from '../store/offer-query';
-import { countCommunes, listSources, searchCommunes, type CommuneKey } from '../store/territory-query';
+import { countCommunes, listSources, readReference, searchCommunes, type CommuneKey } from '../store/territory-query';
 import type { OfferEntity } from '../store/offer-columns';
 import type { OfferFilter, Page, PageRequest } from '../store/offer-filter';
 import { fullRow, type RowShape } from '../store/row-shape';
@@ -80,18 +80,12 @@ export function createLoaders(store: Store, access: Access, partners?: PartnerRe
     communeCount: (search) => countCommunes(prisma, search),
     sources: () => listSources(prisma),
     liveServices: (request, storeSide) => liveServicesList({ partners, communeByCode: loaders.communeByCode, structureById: loaders.structureById }, request, storeSide),
-    communeByCode: byKeyLoader((codes) => prisma.commune.findMany({ where: { code: { in: codes } } }), (r) => r.code),
-    departementByCode: byKeyLoader(
-      (codes) => prisma.departement.findMany({ where: { code: { in: codes } } }),
-      (r) => r.code,
-    ),
-    regionByCode: byKeyLoader((codes) => prisma.region.findMany({ where: { code: { in: codes } } }), (r) => r.code),
-    epciByCode: byKeyLoader((codes) => prisma.epci.findMany({ where: { code: { in: codes } } }), (r) => r.code),
-    departementsByRegion: groupedLoader(
-      (codes) => prisma.departement.findMany({ where: { regionCode: { in: codes } }, orderBy: { code: 'asc' } }),
-      (r) => r.regionCode,
-    ),
-    sourceBySlug: byKeyLoader((slugs) => prisma.source.findMany({ where: { slug: { in: slugs } } }), (r) => r.slug),
+    communeByCode: byKeyLoader((codes) => readReference(store, 'commune', 'code', codes), (r) => r.code),
+    departementByCode: byKeyLoader((codes) => readReference(store, 'departement', 'code', codes), (r) => r.code),
+    regionByCode: byKeyLoader((codes) => readReference(store, 'region', 'code', codes), (r) => r.code),
+    epciByCode: byKeyLoader((codes) => readReference(store, 'epci', 'code', codes), (r) => r.code),
+    departementsByRegion: groupedLoader((codes) => readReference(store, 'departement', 'regionCode', codes), (r) => r.regionCode),
+    sourceBySlug: byKeyLoader((slugs) => readReference(store, 'source', 'slug', slugs), (r) => r.slug),
     servicePages: (scope) => once(`service:${scope}`, () => scopedPagesLoader<ServiceModel>(store, 'service', scope)),
     structurePages: (scope) => once(`structure:${scope}`, () => scopedPagesLoader<StructureModel>(store, 'structure', scope)),
     counts: (entity, scope) => once(`count:${entity}:${scope}`, () => scopedCountLoader(store, entity, scope)),

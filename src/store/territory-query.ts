@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
-import type { Commune, Source } from '../generated/prisma/client';
+import type { Commune, Departement, Epci, Region, Source } from '../generated/prisma/client';
+import type { Store } from './database';
 import { normaliserNom } from '../domain/names';
 import type { Page } from './offer-filter';
 import { fromRow } from './rows';
@@ -63,4 +64,36 @@ function escapeLike(value: string): string {
 
 export function listSources(prisma: PrismaClient): Promise<Source[]> {
   return prisma.source.findMany({ orderBy: { slug: 'asc' } });
+}
+
+/** The reference tables read by key, with the model each row is served as (columns from Prisma's field lists). */
+const REFERENCE = {
+  commune: { table: 'communes', fields: Prisma.CommuneScalarFieldEnum },
+  departement: { table: 'departements', fields: Prisma.DepartementScalarFieldEnum },
+  region: { table: 'regions', fields: Prisma.RegionScalarFieldEnum },
+  epci: { table: 'epcis', fields: Prisma.EpciScalarFieldEnum },
+  source: { table: 'sources', fields: Prisma.SourceScalarFieldEnum },
+} as const;
+
+type ReferenceRow = { commune: Commune; departement: Departement; region: Region; epci: Epci; source: Source };
+
+const snake = (field: string) => field.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+
+/**
+ * Rows of a reference table whose `by` field is one of `keys`, in one statement straight on the driver,
+ * as JSON in the model's shape (the territories' loaders; territories have no dates to convert).
+ */
+export async function readReference<K extends keyof ReferenceRow>(
+  db: Pick<Store, 'query'>,
+  kind: K,
+  by: keyof ReferenceRow[K] & string,
+  keys: readonly string[],
+): Promise<ReferenceRow[K][]> {
+  const { table, fields } = REFERENCE[kind];
+  const columns = Object.keys(fields).map((field) => `t.${snake(field)} AS "${field}"`).join(', ');
+  const [row] = await db.query<{ rows: ReferenceRow[K][] }>(Prisma.sql`
+    SELECT coalesce((SELECT json_agg(r ORDER BY r.${Prisma.raw(`"${Object.keys(fields)[0]}"`)}) FROM (
+      SELECT ${Prisma.raw(columns)} FROM ${Prisma.raw(table)} t WHERE t.${Prisma.raw(snake(by))} = ANY(${[...keys]}::text[])
+    ) r), '[]'::json) AS rows`);
+  return row.rows;
 }

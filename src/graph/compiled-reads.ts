@@ -35,7 +35,7 @@ import {
   type RecordField,
   type RootField,
 } from '../store/response-json';
-import { offerFilter } from './filters';
+import { visibleFilter } from './filters';
 import { pageArgs } from './pagination';
 
 /**
@@ -81,9 +81,14 @@ interface Plan {
 const NOT_COMPILED = 'not compiled' as const;
 
 export class CompiledReads {
-  private readonly parsed = new LRUCache<string, Parsed>({ max: 1000 });
+  // Bounded in entries and in bytes: a client may send as many different (large) documents as it likes.
+  private readonly parsed = new LRUCache<string, Parsed>({ max: 1000, maxSize: 32 * 1024 * 1024, sizeCalculation: (_, query) => 64 + query.length * 4 });
   /** Statements by operation, variables and viewer's rights (or: Apollo answers it). */
-  private readonly plans = new LRUCache<string, Plan | typeof NOT_COMPILED>({ max: 2000 });
+  private readonly plans = new LRUCache<string, Plan | typeof NOT_COMPILED>({
+    max: 2000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (plan, key) => 64 + key.length + (plan === NOT_COMPILED ? 0 : plan.statement.text.length + JSON.stringify(plan.statement.values).length),
+  });
   /** The scopes each guarded field needs (the schema does not change). */
   private readonly guards = new Map<string, string[]>();
   private readonly rules: ValidationRule[];
@@ -203,10 +208,9 @@ class Compiler {
   }
 
   private request(args: Record<string, unknown>): PageRequest {
-    const filter = offerFilter(args.filter as ServiceFilter | null | undefined);
+    const filter = visibleFilter(this.access, args.filter as ServiceFilter | null | undefined);
     const { first, afterKey } = pageArgs(args as { first?: number | null; after?: string | null });
-    const hidden = this.access.hiddenSources;
-    return { filter: hidden.length ? { ...filter, hiddenSources: hidden } : filter, first, afterId: afterKey };
+    return { filter, first, afterId: afterKey };
   }
 
   private connection(entity: OfferEntity, nodes: FieldNode[]): ConnectionField[] {

@@ -1,3 +1,4 @@
+import type { Access } from '../auth/source-licences';
 import { badUserInput } from '../errors';
 import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
 import type { ServiceFilter, StructureFilter } from '../generated/graphql';
@@ -58,4 +59,10 @@ function checked(values: readonly string[], name: NomenclatureName, argument: st
 function code(value: string, pattern: RegExp, argument: string, what: string): string {
   if (!pattern.test(value)) throw badUserInput(argument, `"${value}" is not ${what}`);
   return value;
+}
+
+/** The filter a list is read with: checked, and with the viewer's source licences (the one place they join). */
+export function visibleFilter(access: Access, input: ServiceFilter | StructureFilter | null | undefined): OfferFilter {
+  const filter = offerFilter(input);
+  return access.hiddenSources.length ? { ...filter, hiddenSources: access.hiddenSources } : filter;
 }

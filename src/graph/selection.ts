@@ -9,10 +9,9 @@ import {
 import type { Context } from '../context';
 import type { ServiceFilter } from '../generated/graphql';
 import { COLUMNS, type OfferEntity } from '../store/offer-columns';
-import type { OfferFilter } from '../store/offer-filter';
 import { filterKey, rowShape, type InlineRelation, type RowShape } from '../store/row-shape';
 import type { NestedRead } from '../loaders/pages';
-import { offerFilter } from './filters';
+import { visibleFilter } from './filters';
 import { pageArgs } from './pagination';
 
 /**
@@ -59,7 +58,7 @@ export function connectionRead(
   args: { filter?: ServiceFilter | null; first?: number | null; after?: string | null },
 ): NestedRead & { withCount: boolean } {
   return planned(ctx, info.fieldNodes, () => {
-    const filter = visibleFilter(ctx, args.filter);
+    const filter = visibleFilter(ctx.access, args.filter);
     const { first, afterKey } = pageArgs(args);
     const { shape, withCount } = new Planner(ctx, info).connection(entity, info.fieldNodes, 0);
     const countKey = filterKey(filter);
@@ -82,12 +81,6 @@ function planned<T>(ctx: Context, nodes: readonly FieldNode[], make: () => T): T
     ctx.plans.set(nodes[0], plan);
   }
   return plan;
-}
-
-/** The filter a list is read with: checked, and with the viewer's source licences (the one place they join). */
-export function visibleFilter(ctx: Context, input: ServiceFilter | null | undefined): OfferFilter {
-  const filter = offerFilter(input);
-  return ctx.access.hiddenSources.length ? { ...filter, hiddenSources: ctx.access.hiddenSources } : filter;
 }
 
 class Planner {
@@ -143,7 +136,7 @@ class Planner {
         after?: string | null;
         live?: boolean | null;
       };
-      const filter = visibleFilter(this.ctx, args.filter);
+      const filter = visibleFilter(this.ctx.access, args.filter);
       if (this.ctx.partners?.liveFor(filter.sources, args.live ?? false).length) return undefined;
       const { first, afterKey } = pageArgs(args);
       const { shape, withCount } = this.connection('service', nodes, depth + 1);

@@ -85,6 +85,11 @@ export class App {
         else res.end();
       });
     });
+    // Idle keep-alive connections are closed by the client first (fetch/undici after 4 s, browsers and proxies
+    // later): with Node's default of 5 s, a busy client could send a request on a socket the server was closing
+    // at that moment ("other side closed"). 65 s is longer than common clients' and proxies' idle timeouts.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
   }
 
   async start(): Promise<void> {

@@ -40,37 +40,45 @@ export type Centre = {
   source: Scalars['String']['output'];
 };
 
-/** A commune, or a municipal arrondissement of Paris, Lyon or Marseille (INSEE COG). */
+/**
+ * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
+ * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
+ * `parent`: records carrying its code match that commune's, EPCI's, département's and région's filters.
+ */
 export type Commune = {
   __typename?: 'Commune';
   /** Centre of the commune, when known. */
   centre?: Maybe<Centre>;
   /** INSEE code. */
   code: Scalars['ID']['output'];
-  /** Postal codes. */
+  /** Postal codes (none for a former commune). */
   codesPostaux: Array<Scalars['String']['output']>;
   /** Its département. */
   departement: Departement;
   /** Its EPCI, if any. */
   epci?: Maybe<Epci>;
-  /** `commune-actuelle` or `arrondissement-municipal` (INSEE COG). */
+  /** `commune-actuelle`, `arrondissement-municipal`, `commune-deleguee` or `commune-associee` (INSEE COG). */
   kind: Scalars['String']['output'];
   /** Name. */
   nom: Scalars['String']['output'];
-  /** For an arrondissement, its commune (Paris, Lyon, Marseille). */
+  /** For an arrondissement, its commune (Paris, Lyon, Marseille); for a commune déléguée or associée, the commune it belongs to. */
   parent?: Maybe<Commune>;
-  /** Municipal population. */
+  /** Municipal population (none for a former commune). */
   population?: Maybe<Scalars['Int']['output']>;
   /** Its région. */
   region: Region;
-  /** Services located here (an arrondissement's commune also lists those of its arrondissements). */
+  /** Services located here (a commune also lists those of its arrondissements and former communes). */
   services: ServiceConnection;
-  /** Structures located here (an arrondissement's commune also lists those of its arrondissements). */
+  /** Structures located here (a commune also lists those of its arrondissements and former communes). */
   structures: StructureConnection;
 };
 
 
-/** A commune, or a municipal arrondissement of Paris, Lyon or Marseille (INSEE COG). */
+/**
+ * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
+ * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
+ * `parent`: records carrying its code match that commune's, EPCI's, département's and région's filters.
+ */
 export type CommuneServicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<ServiceFilter>;
@@ -79,7 +87,11 @@ export type CommuneServicesArgs = {
 };
 
 
-/** A commune, or a municipal arrondissement of Paris, Lyon or Marseille (INSEE COG). */
+/**
+ * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
+ * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
+ * `parent`: records carrying its code match that commune's, EPCI's, département's and région's filters.
+ */
 export type CommuneStructuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<StructureFilter>;
@@ -242,8 +254,9 @@ export type Query = {
   commune?: Maybe<Commune>;
   /**
    * Communes whose name starts with `search` (accents, case and punctuation ignored) or whose INSEE code or
-   * postal code starts with it, ordered by population (largest first) then code. Without `search`, all
-   * communes by code.
+   * postal code starts with it, ordered by population (largest first) then code. Without `search`, all of them.
+   * Arrondissements and former communes (`kind`) are included; former communes have no population, so they come
+   * after the current communes that match.
    */
   communes: CommuneConnection;
   /** The département with this INSEE code (`01`…`976`, `2A`, `2B`), or null. */
@@ -469,7 +482,7 @@ export type ServiceEdge = {
  * naming the argument and the value.
  */
 export type ServiceFilter = {
-  /** Located in this commune (INSEE code). The code of Paris, Lyon or Marseille also covers their arrondissements. */
+  /** Located in this commune (INSEE code). A commune's code also covers its arrondissements (Paris, Lyon, Marseille) and its communes déléguées and associées. */
   codeCommune?: InputMaybe<Scalars['String']['input']>;
   /** Located in this département. */
   codeDepartement?: InputMaybe<Scalars['String']['input']>;
@@ -481,7 +494,7 @@ export type ServiceFilter = {
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Modes d'accueil (`en-presentiel`, `a-distance`). */
   modesAccueil?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Publics. Services open to `tous-publics` match too, unless `tous-publics` alone is asked. */
+  /** Publics. Services open to `tous-publics` match too; asking `tous-publics` turns this filter off, as in data·inclusion's API. */
   publics?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Services of structures belonging to one of these réseaux porteurs. */
   reseauxPorteurs?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -601,7 +614,7 @@ export type StructureEdge = {
  * all of them.
  */
 export type StructureFilter = {
-  /** Located in this commune (INSEE code); Paris, Lyon, Marseille cover their arrondissements. */
+  /** Located in this commune (INSEE code); a commune covers its arrondissements (Paris, Lyon, Marseille) and former communes. */
   codeCommune?: InputMaybe<Scalars['String']['input']>;
   /** Located in this département. */
   codeDepartement?: InputMaybe<Scalars['String']['input']>;
@@ -613,7 +626,7 @@ export type StructureFilter = {
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Structures offering a service with one of these modes d'accueil. */
   modesAccueil?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Structures offering a service for one of these publics (or for `tous-publics`). */
+  /** Structures offering a service for one of these publics (or for `tous-publics`); asking `tous-publics` turns this criterion off. */
   publics?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Belonging to one of these réseaux porteurs. */
   reseauxPorteurs?: InputMaybe<Array<Scalars['String']['input']>>;

@@ -24,8 +24,10 @@ export function offerFilter(input: ServiceFilter | StructureFilter | null | unde
   }
   if (input.publics) {
     const publics = checked(input.publics, 'publics', at('publics'), 'a public');
-    // As the reference API: services open to everyone match any public, unless tous-publics is what is asked.
-    filter.publics = publics.includes('tous-publics') || publics.length === 0 ? publics : [...publics, 'tous-publics'];
+    // As the reference API (data-inclusion:api/src/data_inclusion/api/inclusion_data/services.py): services
+    // open to everyone match any public asked; asking `tous-publics` (alone or with others) turns the publics
+    // filter off. What the filter then keeps is src/store/offer-filter.ts's, on every path.
+    if (publics.length && !publics.includes('tous-publics')) filter.publics = [...publics, 'tous-publics'];
   }
   if (input.frais) filter.frais = checked(input.frais, 'frais', at('frais'), 'a frais value');
   if (input.modesAccueil) filter.modesAccueil = checked(input.modesAccueil, 'modes_accueil', at('modesAccueil'), "a mode d'accueil");

@@ -61,7 +61,7 @@ query ServicesNearACommune {
 
 const A_STRUCTURE_WITH_ITS_SERVICES = `# A structure with its services, and where it stands.
 query StructureWithItsServices {
-  structure(id: "dora--paris-11") {
+  structure(id: "emplois-de-linclusion--10066") {
     nom
     source { nom }
     reseauxPorteurs { value label }

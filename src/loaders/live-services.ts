@@ -3,10 +3,10 @@ import type DataLoader from 'dataloader';
 import { partnerUnavailable } from '../errors';
 import type { Commune } from '../generated/prisma/client';
 import { serviceFromPartner } from '../partners/models';
-import { serviceMatches } from '../partners/record-filter';
 import type { PartnerRegistry } from '../partners/registry';
-import { PartnerError, type Connector } from '../partners/types';
-import type { OfferFilter, Page } from '../store/offer-filter';
+import { PartnerError, type Connector, type PartnerListQuery } from '../partners/types';
+import type { ServiceRecord } from '../domain/validation';
+import { isTerritorial, serviceMatches, type OfferFilter, type Page } from '../store/offer-filter';
 import type { ServiceModel, StructureModel } from '../domain/models';
 import type { OfferByIdLoader } from './offer-by-id';
 
@@ -58,12 +58,32 @@ export async function liveServicesList(deps: LiveListDeps, request: LiveListRequ
 
   const outages: GraphQLError[] = [];
   const fetchLive = async (connector: Connector, sources: string[]): Promise<ServiceModel[] | undefined> => {
-    const query = { sources, thematiques: filter.thematiques, codeCommune: filter.codeCommune, codeDepartement: filter.codeDepartement, limit: LIVE_LIST_LIMIT };
+    // What a partner's API can filter (each connector takes what its API supports); `publics` as asked, before
+    // the graph added `tous-publics` (data·inclusion's API adds it itself, and would turn its filter off if sent).
+    const pushed: PartnerListQuery = {
+      sources,
+      thematiques: filter.thematiques,
+      publics: filter.publics?.filter((p) => p !== 'tous-publics'),
+      frais: filter.frais,
+      types: filter.types,
+      modesAccueil: filter.modesAccueil,
+      codeCommune: filter.codeCommune,
+      codeDepartement: filter.codeDepartement,
+      codeRegion: filter.codeRegion,
+      limit: LIVE_LIST_LIMIT,
+    };
     const partner = connector.partner;
     try {
-      return await deps.partners!.cache.getOrLoad(partner, `services:${JSON.stringify(query)}`, async () => {
+      // What is cached is what the whole filter kept: the key holds the filter.
+      return await deps.partners!.cache.getOrLoad(partner, `services:${JSON.stringify({ ...pushed, filter })}`, async () => {
         const fetchedAt = new Date();
-        return (await connector.listServices(query)).map((r) => serviceFromPartner(r, partner.id, fetchedAt));
+        const toModel = (r: ServiceRecord) => serviceFromPartner(r, partner.id, fetchedAt);
+        const keep = async (records: ServiceRecord[]) => {
+          const models = records.map(toModel);
+          const kept = new Set(await matching(deps, filter, models));
+          return records.filter((_, i) => kept.has(models[i]));
+        };
+        return (await connector.listServices({ ...pushed, keep })).map(toModel);
       });
     } catch (error) {
       if (!(error instanceof PartnerError)) throw error;
@@ -84,28 +104,33 @@ export async function liveServicesList(deps: LiveListDeps, request: LiveListRequ
     [storePage, storeCount] = await storeSide();
   }
   const fetched = answers.flatMap((a) => a ?? []);
-  const territorial = !!(filter.codeCommune || filter.codeEpci || filter.codeDepartement || filter.codeRegion);
-  const communes = territorial ? await communesOf(deps, fetched, !!filter.codeEpci) : new Map<string, Commune>();
-  const reseaux = filter.reseauxPorteurs?.length ? await reseauxOf(deps, fetched) : new Map<string, string[]>();
-  const matching = fetched.filter((s) => serviceMatches(s, filter, (code) => communes.get(code), (id) => reseaux.get(id)));
-
+  // Connectors keep only matching records page by page (`keep`); the filter is applied once more to whatever
+  // came back, so that no connector can let a record through.
+  const matchingRecords = await matching(deps, filter, fetched);
   const after = afterId === undefined ? undefined : Buffer.from(afterId);
   const byId = new Map<string, ServiceModel>();
   for (const s of storePage.items) byId.set(s.id, s);
-  for (const s of matching) if (!after || Buffer.compare(Buffer.from(s.id), after) > 0) byId.set(s.id, s);
+  for (const s of matchingRecords) if (!after || Buffer.compare(Buffer.from(s.id), after) > 0) byId.set(s.id, s);
   const merged = [...byId.values()].sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
   return {
     page: { items: merged.slice(0, first), hasNextPage: storePage.hasNextPage || merged.length > first },
-    count: async () => (storeCount ?? (await store.count(storeFilter))) + matching.length,
+    count: async () => (storeCount ?? (await store.count(storeFilter))) + matchingRecords.length,
     outages,
   };
 }
 
-/** The communes of the partners' records (and their parents' when an EPCI is asked: arrondissements). */
-async function communesOf(deps: LiveListDeps, services: ServiceModel[], withParents: boolean): Promise<Map<string, Commune>> {
+/** The services the filter keeps (its one definition, src/store/offer-filter.ts), with the communes and réseaux it reads. */
+async function matching(deps: LiveListDeps, filter: OfferFilter, services: ServiceModel[]): Promise<ServiceModel[]> {
+  const communes = isTerritorial(filter) ? await communesOf(deps, services) : new Map<string, Commune>();
+  const reseaux = filter.reseauxPorteurs?.length ? await reseauxOf(deps, services) : new Map<string, string[]>();
+  return services.filter((s) => serviceMatches(s, filter, (code) => communes.get(code), (id) => reseaux.get(id)));
+}
+
+/** The communes of the partners' records, and their parents' (an arrondissement takes its city's EPCI). */
+async function communesOf(deps: LiveListDeps, services: ServiceModel[]): Promise<Map<string, Commune>> {
   const codes = [...new Set(services.map((s) => s.codeInsee?.trim()).filter((c): c is string => !!c))];
   const found = await deps.communeByCode.loadMany(codes);
-  const parents = withParents ? [...new Set(found.flatMap((c) => (c && !(c instanceof Error) && c.parentCode ? [c.parentCode] : [])))] : [];
+  const parents = [...new Set(found.flatMap((c) => (c && !(c instanceof Error) && c.parentCode ? [c.parentCode] : [])))];
   const all = parents.length ? [...found, ...(await deps.communeByCode.loadMany(parents))] : found;
   return new Map(all.flatMap((c) => (c && !(c instanceof Error) ? [[c.code, c] as const] : [])));
 }

@@ -1,6 +1,6 @@
 // What the four connectors share: validation with a logged reason (never a contact value), field
-// readers, dates and urls, bounded concurrency, 404s, page marks, and the in-memory filter for partners
-// that cannot filter.
+// readers, dates and urls, bounded concurrency, 404s, page marks, and applying a list's `keep` to a page
+// (what a list keeps is defined once, in src/store/offer-filter.ts).
 import type { Logger } from '../logger';
 import {
   validateService,
@@ -9,7 +9,6 @@ import {
   type StructureRecord,
   type ValidationError,
 } from '../domain/validation';
-import { expandThematiques } from '../domain/nomenclatures';
 import {
   PartnerError,
   type PartnerListQuery,
@@ -252,14 +251,7 @@ export function drfNextPage(next: string, current: number): number {
   }
 }
 
-/** Whether a mapped service matches the filters a partner cannot apply itself. */
-export function matchesQuery(service: ServiceRecord, query: PartnerListQuery): boolean {
-  if (query.sources?.length && !query.sources.includes(service.source)) return false;
-  if (query.thematiques?.length) {
-    const wanted = new Set(expandThematiques(query.thematiques));
-    if (!(service.thematiques ?? []).some((thematique) => wanted.has(thematique))) return false;
-  }
-  if (query.codeCommune && service.code_insee !== query.codeCommune) return false;
-  if (query.codeDepartement && !(service.code_insee ?? '').startsWith(query.codeDepartement)) return false;
-  return true;
+/** The services of a page that a list keeps (`query.keep`: Passerelle's filter, src/store/offer-filter.ts). */
+export async function kept(services: ServiceRecord[], query: PartnerListQuery): Promise<ServiceRecord[]> {
+  return query.keep && services.length ? query.keep(services) : services;
 }

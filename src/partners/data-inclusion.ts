@@ -38,6 +38,7 @@ import {
   malformed,
   encodeMark,
   decodeMark,
+  kept,
 } from './common';
 
 // ---------------------------------------------------------------------------------------------
@@ -97,12 +98,17 @@ export class DataInclusionConnector implements Connector {
     const filters: Record<string, string | readonly string[]> = {};
     if (query.sources?.length) filters.sources = query.sources;
     if (query.thematiques?.length) filters.thematiques = query.thematiques;
+    if (query.publics?.length) filters.publics = query.publics;
+    if (query.frais?.length) filters.frais = query.frais;
+    if (query.types?.length) filters.types = query.types;
+    if (query.modesAccueil?.length) filters.modes_accueil = query.modesAccueil;
     if (query.codeCommune) filters.code_commune = query.codeCommune;
     if (query.codeDepartement) filters.code_departement = query.codeDepartement;
+    if (query.codeRegion) filters.code_region = query.codeRegion;
     const services: ServiceRecord[] = [];
     for (let page = 1; services.length < limit; page++) {
       const body = await this.fetchPage('services', page, size, filters);
-      services.push(...this.toServices(body.items));
+      services.push(...(await kept(this.toServices(body.items), query)));
       if (body.items.length === 0 || page >= body.pages) break;
     }
     return services.slice(0, limit);

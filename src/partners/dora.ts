@@ -24,7 +24,7 @@ import {
   isObject,
   malformed,
   mapWithConcurrency,
-  matchesQuery,
+  kept,
   num,
   str,
   strings,
@@ -482,14 +482,14 @@ export class DoraConnector implements Connector {
     return this.toStructures(payloads.filter((payload) => payload !== undefined));
   }
 
-  /** Dora's API has no filters: pages are walked and filtered here until `limit` services match. */
+  /** Dora's API has no filters: pages are walked, each filtered by `query.keep`, until `limit` services match. */
   async listServices(query: PartnerListQuery): Promise<ServiceRecord[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     if (limit === 0 || (query.sources?.length && !query.sources.includes(SOURCE))) return [];
     const out: ServiceRecord[] = [];
     for (let page: number | undefined = 1; page !== undefined && out.length < limit; ) {
       const body = await this.fetchPage('services', page);
-      out.push(...this.toServices(body.results).filter((service) => matchesQuery(service, query)));
+      out.push(...(await kept(this.toServices(body.results), query)));
       page = body.next;
     }
     return out.slice(0, limit);

@@ -21,7 +21,7 @@ import {
   isObject,
   malformed,
   mapWithConcurrency,
-  matchesQuery,
+  kept,
   num,
   str,
   strings,
@@ -335,14 +335,14 @@ export class SoliguideConnector implements Connector {
     return places.flatMap((place) => this.map(place).structures);
   }
 
-  /** The search is national; the filters are applied here, page after page, until `limit` services match. */
+  /** The search is national: pages are walked, each filtered by `query.keep`, until `limit` services match. */
   async listServices(query: PartnerListQuery): Promise<ServiceRecord[]> {
     const limit = Math.max(0, Math.floor(query.limit));
     if (limit === 0 || (query.sources?.length && !query.sources.includes(SOURCE))) return [];
     const out: ServiceRecord[] = [];
     for (let page: number | undefined = 1; page !== undefined && out.length < limit; ) {
       const body = await this.search(page);
-      out.push(...this.mapAll(body.places).services.filter((service) => matchesQuery(service, query)));
+      out.push(...(await kept(this.mapAll(body.places).services, query)));
       page = body.next;
     }
     return out.slice(0, limit);

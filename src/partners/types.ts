@@ -23,14 +23,26 @@ export interface PartnerConfig {
   timeoutMs: number;
 }
 
-/** The filters a connector may push down to its partner (the rest are applied by Passerelle on the results). */
+/**
+ * A list of services asked of a partner: the filters a connector may push down to its partner's API, and
+ * `keep`, the whole filter (its one definition: src/store/offer-filter.ts), which the connector applies to each
+ * page it receives so that `limit` counts records that match. A connector never filters by itself.
+ */
 export interface PartnerListQuery {
   sources?: string[];
   thematiques?: string[];
+  /** The publics asked, without `tous-publics` (a partner speaking data·inclusion's API adds it itself). */
+  publics?: string[];
+  frais?: string[];
+  types?: string[];
+  modesAccueil?: string[];
   codeCommune?: string;
   codeDepartement?: string;
+  codeRegion?: string;
   /** Upper bound of records wanted. */
   limit: number;
+  /** The records of a page that the list keeps (all of them when absent). */
+  keep?: (services: ServiceRecord[]) => Promise<ServiceRecord[]>;
 }
 
 export interface PartnerPage {

@@ -42,9 +42,13 @@ export type ScoredService = Pick<
 export const SOURCES_SANS_DATE_MAJ = ['agefiph', 'france-travail'];
 
 const DAY_MS = 86_400_000;
-/** 6 months and 2 years, in days. */
-export const SIX_MONTHS_DAYS = 365 / 2;
-export const TWO_YEARS_DAYS = 2 * 365;
+/**
+ * 6 months and 2 years, in days, as the reference counts them: `pendulum.duration(months=6)` and
+ * `pendulum.duration(years=2)` are 180 and 730 days (data-inclusion-schema:
+ * src/data_inclusion/schema/v1/score_qualite.py), not 182.5 and 365 × 2.
+ */
+export const SIX_MONTHS_DAYS = 180;
+export const TWO_YEARS_DAYS = 730;
 
 const present = (value: string | null | undefined): boolean => value !== null && value !== undefined && value !== '';
 const nonEmpty = (values: readonly string[] | null | undefined): boolean => !!values && values.length > 0;
@@ -89,12 +93,20 @@ export function scoreStructure(serviceScores: readonly number[]): number {
   return round2(hundredths / serviceScores.length / 100);
 }
 
-/** 1 under 6 months, 0 from 2 years, linear in between. `dateMaj` is YYYY-MM-DD. */
+/**
+ * 1 under 6 months (age in whole days), linear `(730 − age) / 550` strictly between 6 months and 2 years,
+ * 0 otherwise. `dateMaj` is YYYY-MM-DD.
+ *
+ * The reference's own cliff is kept on purpose (data-inclusion-schema:
+ * src/data_inclusion/schema/v1/score_qualite.py tests `age < SIX_MOIS`, then `SIX_MOIS < age < DEUX_ANS`,
+ * else 0): a service exactly 180 days old scores 0, the day before 1 and the day after ≈ 1. Matching it keeps
+ * Passerelle's score equal to data·inclusion's for the same record.
+ */
 export function dateMajRecente(dateMaj: string, now: Date): number {
   const ageDays = Math.floor((startOfUtcDay(now) - Date.parse(`${dateMaj}T00:00:00Z`)) / DAY_MS);
   if (ageDays < SIX_MONTHS_DAYS) return 1;
-  if (ageDays >= TWO_YEARS_DAYS) return 0;
-  return (TWO_YEARS_DAYS - ageDays) / (TWO_YEARS_DAYS - SIX_MONTHS_DAYS);
+  if (SIX_MONTHS_DAYS < ageDays && ageDays < TWO_YEARS_DAYS) return (TWO_YEARS_DAYS - ageDays) / (TWO_YEARS_DAYS - SIX_MONTHS_DAYS);
+  return 0;
 }
 
 function fraisBienDefinis(service: Pick<ServiceRecord, 'frais' | 'frais_precisions'>): number {

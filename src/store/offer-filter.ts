@@ -1,12 +1,20 @@
-import { Prisma } from '../generated/prisma/client';
+import { Prisma, type Commune } from '../generated/prisma/client';
 import type { OfferEntity } from './offer-columns';
+import type { ServiceModel } from '../domain/models';
+import { sourceOfId } from '../domain/ids';
 
 /**
- * What a list of the offer keeps, as SQL: one definition of each criterion, used by every statement that
- * reads the offer (pages, counts, nested pages, inline relations).
+ * What a list of the offer keeps: the one definition of each filter criterion, as SQL (every statement that
+ * reads the offer: pages, counts, nested pages, inline relations) and in memory (live partner records, which a
+ * partner filters only partly), side by side in one descriptor per criterion (`CRITERIA`), so that the two
+ * forms cannot drift. `test/store/offer-filter.test.ts` runs one table of cases through both.
  */
 
-/** A filter already checked and normalised (catégories expanded, `tous-publics` added) by the graph layer. */
+/**
+ * A filter already checked and normalised by the graph layer (src/graph/filters.ts): catégories expanded to
+ * their thématiques; `publics` with `tous-publics` added, or absent when `tous-publics` was asked (as
+ * data·inclusion's API: data-inclusion:api/src/data_inclusion/api/inclusion_data/services.py).
+ */
 export interface OfferFilter {
   sources?: string[];
   thematiques?: string[];
@@ -40,71 +48,209 @@ export interface Page<T> {
   hasNextPage: boolean;
 }
 
+/** A criterion given a value (an empty list is no criterion). */
+function active<T>(value: T | undefined | null): value is T {
+  return value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && value.length === 0);
+}
+
 /**
  * A filter with a criterion (beyond the viewer's source licences): its matching records are few enough to
  * read once for both a page and its count.
  */
 export function isSelective(f: OfferFilter): boolean {
-  return Object.entries(f).some(([name, value]) => name !== 'hiddenSources' && value !== undefined && (!Array.isArray(value) || value.length > 0));
+  return CRITERION_NAMES.some((name) => active(f[name]));
+}
+
+type CriterionName = Exclude<keyof OfferFilter, 'hiddenSources'>;
+type CriterionValue<K extends CriterionName> = NonNullable<OfferFilter[K]>;
+
+/**
+ * The territory a record's `code_insee` gives it, as the trigger of migration `territory_codes` keeps it on
+ * the record (`departement_code`, `region_code`, `epci_code`): its commune's codes, an arrondissement (or any
+ * commune with a parent) taking its parent's EPCI. `communes` are the commune and its parent: the codes a
+ * `codeCommune` filter matches it by. Undefined when the code is not a known commune (no territory filter keeps it).
+ */
+export interface TerritoryCodes {
+  communes: string[];
+  departement: string | null;
+  region: string | null;
+  epci: string | null;
+}
+
+export function territoryOf(codeInsee: string | null | undefined, communeOf: (code: string) => Commune | null | undefined): TerritoryCodes | undefined {
+  const commune = codeInsee ? communeOf(codeInsee.trim()) : undefined;
+  if (!commune) return undefined;
+  const parent = commune.parentCode ? communeOf(commune.parentCode) : undefined;
+  return {
+    communes: commune.parentCode ? [commune.code, commune.parentCode] : [commune.code],
+    departement: commune.departementCode,
+    region: commune.regionCode,
+    epci: commune.epciCode ?? parent?.epciCode ?? null,
+  };
+}
+
+/** What the in-memory forms read of a service: its own columns, its structure's réseaux, its territory. */
+export interface ServiceFacts {
+  service: Pick<ServiceModel, 'source' | 'scoreQualite' | 'updatedAt' | 'thematiques' | 'publics' | 'modesAccueil' | 'frais' | 'type'>;
+  /** Its structure's réseaux porteurs. */
+  reseauxPorteurs: readonly string[];
+  territory: TerritoryCodes | undefined;
+}
+
+/**
+ * One criterion: what it applies to, and what it keeps as SQL and in memory.
+ * - `record`: the record itself, structure or service (its source, score, update time, territory);
+ * - `service`: what a service offers; a structure is kept when at least one of its services is;
+ * - `structure`: what a structure is; a service is kept when its structure is.
+ */
+interface Criterion<K extends CriterionName> {
+  on: 'record' | 'service' | 'structure';
+  /** The condition on the row `x` (a `services` row, or a `structures` row for `structure` criteria). */
+  sql(x: Prisma.Sql, value: CriterionValue<K>): Prisma.Sql;
+  /** The same condition on a live service. */
+  test(facts: ServiceFacts, value: CriterionValue<K>): boolean;
+}
+
+const overlaps = (values: readonly string[] | null | undefined, wanted: readonly string[]) => (values ?? []).some((v) => wanted.includes(v));
+const isOneOf = (value: string | null | undefined, wanted: readonly string[]) => value != null && wanted.includes(value);
+
+/**
+ * Every criterion, in the order its SQL conditions are written. The mapped type makes the compiler ask for a
+ * descriptor for each criterion of `OfferFilter`.
+ */
+const CRITERIA: { [K in CriterionName]: Criterion<K> } = {
+  // Equality against any value (data·inclusion: `sources`, `frais`, `types`).
+  sources: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.source = ANY(${v}::text[])`,
+    test: ({ service }, v) => v.includes(service.source),
+  },
+  // `score_qualite >=` (data·inclusion's `score_qualite_minimum`); a record without a score is not kept.
+  scoreQualiteMin: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.score_qualite >= ${v}`,
+    test: ({ service }, v) => service.scoreQualite != null && service.scoreQualite >= v,
+  },
+  // Changed in Passerelle since that instant (a live record: fetched since).
+  updatedSince: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.updated_at >= ${v}`,
+    test: ({ service }, v) => service.updatedAt >= v,
+  },
+  // A commune keeps its own records and its arrondissements' (Paris, Lyon, Marseille: by the communes' parent code).
+  codeCommune: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.code_insee IN (SELECT code FROM communes WHERE code = ${v} OR parent_code = ${v})`,
+    test: ({ territory }, v) => !!territory?.communes.includes(v),
+  },
+  // EPCI, département and région read the codes kept on the record (indexed on (code, id)); see `territoryOf`.
+  codeEpci: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.epci_code = ${v}`,
+    test: ({ territory }, v) => territory?.epci === v,
+  },
+  codeDepartement: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.departement_code = ${v}`,
+    test: ({ territory }, v) => territory?.departement === v,
+  },
+  codeRegion: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`${x}.region_code = ${v}`,
+    test: ({ territory }, v) => territory?.region === v,
+  },
+  // Array overlap (data·inclusion: `thematiques` — catégories already expanded —, `publics`, `modes_accueil`).
+  thematiques: {
+    on: 'service',
+    sql: (x, v) => Prisma.sql`${x}.thematiques && ${v}::text[]`,
+    test: ({ service }, v) => overlaps(service.thematiques, v),
+  },
+  publics: {
+    on: 'service',
+    sql: (x, v) => Prisma.sql`${x}.publics && ${v}::text[]`,
+    test: ({ service }, v) => overlaps(service.publics, v),
+  },
+  modesAccueil: {
+    on: 'service',
+    sql: (x, v) => Prisma.sql`${x}.modes_accueil && ${v}::text[]`,
+    test: ({ service }, v) => overlaps(service.modesAccueil, v),
+  },
+  frais: {
+    on: 'service',
+    sql: (x, v) => Prisma.sql`${x}.frais = ANY(${v}::text[])`,
+    test: ({ service }, v) => isOneOf(service.frais, v),
+  },
+  types: {
+    on: 'service',
+    sql: (x, v) => Prisma.sql`${x}.type = ANY(${v}::text[])`,
+    test: ({ service }, v) => isOneOf(service.type, v),
+  },
+  reseauxPorteurs: {
+    on: 'structure',
+    sql: (x, v) => Prisma.sql`${x}.reseaux_porteurs && ${v}::text[]`,
+    test: ({ reseauxPorteurs }, v) => overlaps(reseauxPorteurs, v),
+  },
+};
+
+const CRITERION_NAMES = Object.keys(CRITERIA) as CriterionName[];
+
+/** The criteria a filter sets, each with its value. */
+function activeCriteria(f: OfferFilter): { criterion: Criterion<CriterionName>; value: never }[] {
+  return CRITERION_NAMES.flatMap((name) => {
+    const value = f[name];
+    return active(value) ? [{ criterion: CRITERIA[name] as Criterion<CriterionName>, value: value as never }] : [];
+  });
 }
 
 export function whereClause(entity: OfferEntity, f: OfferFilter, afterId?: string, alias = 'x'): Prisma.Sql {
   const x = Prisma.raw(alias);
+  const xs = Prisma.raw(`${alias}_s`);
   const conditions: Prisma.Sql[] = [];
+  const ofServices: Prisma.Sql[] = [];
   if (afterId !== undefined) conditions.push(Prisma.sql`${x}.id > ${afterId}`);
-  if (f.sources?.length) conditions.push(Prisma.sql`${x}.source = ANY(${f.sources}::text[])`);
-  if (f.hiddenSources?.length) {
-    const hidden = [...f.hiddenSources];
+  const hidden = f.hiddenSources?.length ? [...f.hiddenSources] : undefined;
+  if (hidden) {
+    // Source licences: a hidden source's records, and the services of its structures.
     conditions.push(Prisma.sql`${x}.source <> ALL(${hidden}::text[])`);
     if (entity === 'service') conditions.push(Prisma.sql`split_part(${x}.structure_id, '--', 1) <> ALL(${hidden}::text[])`);
   }
-  if (f.scoreQualiteMin !== undefined) conditions.push(Prisma.sql`${x}.score_qualite >= ${f.scoreQualiteMin}`);
-  if (f.updatedSince) conditions.push(Prisma.sql`${x}.updated_at >= ${f.updatedSince}`);
-  conditions.push(...territoryConditions(f, x));
-
-  const serviceConditions = serviceCriteria(f, alias);
-  if (entity === 'service') {
-    conditions.push(...serviceConditions);
-    if (f.reseauxPorteurs?.length) {
-      conditions.push(
-        Prisma.sql`${x}.structure_id IN (SELECT st.id FROM structures st WHERE st.reseaux_porteurs && ${f.reseauxPorteurs}::text[])`,
-      );
-    }
-  } else {
-    if (f.reseauxPorteurs?.length) conditions.push(Prisma.sql`${x}.reseaux_porteurs && ${f.reseauxPorteurs}::text[]`);
-    if (serviceConditions.length) {
-      const inner = serviceCriteria(f, `${alias}_s`);
-      const xs = Prisma.raw(`${alias}_s`);
-      if (f.hiddenSources?.length) inner.push(Prisma.sql`${xs}.source <> ALL(${[...f.hiddenSources]}::text[])`);
-      conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM services ${xs} WHERE ${xs}.structure_id = ${x}.id AND ${Prisma.join(inner, ' AND ')})`);
-    }
+  for (const { criterion, value } of activeCriteria(f)) {
+    if (criterion.on === 'record' || criterion.on === entity) conditions.push(criterion.sql(x, value));
+    else if (criterion.on === 'service') ofServices.push(criterion.sql(xs, value));
+    else conditions.push(Prisma.sql`${x}.structure_id IN (SELECT st.id FROM structures st WHERE ${criterion.sql(Prisma.raw('st'), value)})`);
+  }
+  if (ofServices.length) {
+    if (hidden) ofServices.push(Prisma.sql`${xs}.source <> ALL(${hidden}::text[])`);
+    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM services ${xs} WHERE ${xs}.structure_id = ${x}.id AND ${Prisma.join(ofServices, ' AND ')})`);
   }
   return conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
 }
 
-function serviceCriteria(f: OfferFilter, alias: string): Prisma.Sql[] {
-  const a = Prisma.raw(alias);
-  const out: Prisma.Sql[] = [];
-  if (f.thematiques?.length) out.push(Prisma.sql`${a}.thematiques && ${f.thematiques}::text[]`);
-  if (f.publics?.length) out.push(Prisma.sql`${a}.publics && ${f.publics}::text[]`);
-  if (f.modesAccueil?.length) out.push(Prisma.sql`${a}.modes_accueil && ${f.modesAccueil}::text[]`);
-  if (f.frais?.length) out.push(Prisma.sql`${a}.frais = ANY(${f.frais}::text[])`);
-  if (f.types?.length) out.push(Prisma.sql`${a}.type = ANY(${f.types}::text[])`);
-  return out;
+/**
+ * Whether a live service is kept by the filter: the in-memory form of `whereClause('service', …)`.
+ * `communeOf` gives a commune by code (the record's, and its parent's); `reseauxOf` its structure's réseaux
+ * porteurs (needed only when the filter has `reseauxPorteurs`).
+ */
+export function serviceMatches(
+  service: ServiceModel,
+  f: OfferFilter,
+  communeOf: (code: string) => Commune | null | undefined,
+  reseauxOf: (structureId: string) => readonly string[] | undefined,
+): boolean {
+  if (f.hiddenSources?.length && (f.hiddenSources.includes(service.source) || f.hiddenSources.includes(sourceOfId(service.structureId)))) {
+    return false;
+  }
+  const criteria = activeCriteria(f);
+  if (!criteria.length) return true;
+  const facts: ServiceFacts = {
+    service,
+    reseauxPorteurs: f.reseauxPorteurs?.length ? (reseauxOf(service.structureId) ?? []) : [],
+    territory: territoryOf(service.codeInsee, communeOf),
+  };
+  return criteria.every(({ criterion, value }) => criterion.test(facts, value));
 }
 
-/**
- * A territory filter. Département, région and EPCI read the codes kept on the record (migration
- * `territory_codes`: an index on (code, id) each); a commune keeps its own records and, for Paris, Lyon and
- * Marseille, its arrondissements' (by the communes' parent code).
- */
-function territoryConditions(f: OfferFilter, x: Prisma.Sql): Prisma.Sql[] {
-  const parts: Prisma.Sql[] = [];
-  if (f.codeCommune) {
-    parts.push(Prisma.sql`${x}.code_insee IN (SELECT code FROM communes WHERE code = ${f.codeCommune} OR parent_code = ${f.codeCommune})`);
-  }
-  if (f.codeEpci) parts.push(Prisma.sql`${x}.epci_code = ${f.codeEpci}`);
-  if (f.codeDepartement) parts.push(Prisma.sql`${x}.departement_code = ${f.codeDepartement}`);
-  if (f.codeRegion) parts.push(Prisma.sql`${x}.region_code = ${f.codeRegion}`);
-  return parts;
+/** Whether a filter has a territory criterion (live records then need their communes). */
+export function isTerritorial(f: OfferFilter): boolean {
+  return [f.codeCommune, f.codeEpci, f.codeDepartement, f.codeRegion].some(active);
 }

@@ -133,7 +133,8 @@ function scopeJoin(entity: OfferEntity, scope: Scope): Prisma.Sql {
       if (entity !== 'service') throw new Error('only services hang off a structure');
       return Prisma.sql`CROSS JOIN LATERAL (SELECT x.structure_id::text AS scope) k`;
     case 'commune':
-      // An arrondissement's record also belongs to its commune (Paris, Lyon, Marseille).
+      // An arrondissement's record also belongs to its commune (Paris, Lyon, Marseille): the `codeCommune`
+      // criterion's rule (offer-filter.ts, `TerritoryCodes.communes`), as a grouping.
       return Prisma.sql`JOIN communes c ON c.code = x.code_insee
         CROSS JOIN LATERAL unnest(ARRAY[c.code, c.parent_code]) AS k(scope)`;
     case 'epci':

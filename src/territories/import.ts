@@ -4,7 +4,7 @@ import { InputError } from '../errors';
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Store } from '../store/database';
-import { buildTerritoriesReference, type TerritoriesReference } from './reference';
+import { FORMER_COMMUNE_KINDS, buildTerritoriesReference, type TerritoriesReference } from './reference';
 
 export interface TerritoriesImportResult {
   /** Rows of the reference, per table (what the tables hold for them after the import). */
@@ -141,9 +141,17 @@ export async function importTerritories(
   };
 }
 
-/** Whether the store holds the territories (any commune). */
+/**
+ * Whether the store holds the territories: a current commune and a former one (commune déléguée or associée).
+ * A store loaded before former communes were part of the reference has none, so it counts as not loaded and
+ * the next start completes it (the import is idempotent and re-derives the records' territory codes).
+ */
 export async function territoriesLoaded(store: Store): Promise<boolean> {
-  return (await store.prisma.commune.findFirst({ select: { code: true } })) !== null;
+  const [current, former] = await Promise.all([
+    store.prisma.commune.findFirst({ where: { kind: 'commune-actuelle' }, select: { code: true } }),
+    store.prisma.commune.findFirst({ where: { kind: { in: FORMER_COMMUNE_KINDS } }, select: { code: true } }),
+  ]);
+  return current !== null && former !== null;
 }
 
 /** A centres file that cannot be imported; `errors` lists every problem, one per line of the message. */

@@ -7,10 +7,15 @@
  *   Polynésie, Nouvelle-Calédonie, Wallis-et-Futuna, TAAF, Clipperton: zone `com`) are not départements
  *   and are left out, with their communes.
  * - Communes: type `commune-actuelle`, plus the 45 `arrondissement-municipal` of Paris, Lyon and Marseille
- *   (kind `arrondissement-municipal`, parentCode = their commune). Communes déléguées and associées are
- *   left out (they are not current communes).
- * - EPCI: `epci.json`; each `membres[].code` gives that commune its epciCode. An arrondissement gets its
- *   parent commune's EPCI, as it gets its département and région.
+ *   (kind `arrondissement-municipal`, parentCode = their commune).
+ * - Communes déléguées and associées (kinds `commune-deleguee`, `commune-associee`): former communes merged
+ *   into a current one (their `chefLieu`), whose codes producers still write (data·inclusion's communes table
+ *   has them too). Only codes that are not a current commune's get a row: a commune nouvelle often keeps the
+ *   code of one former commune, whose déléguée then shares the code and is that commune already. Such a row
+ *   resolves to its commune like an arrondissement: parentCode = the commune, whose département, région and
+ *   EPCI it takes; no population and no postal codes (the package gives none).
+ * - EPCI: `epci.json`; each `membres[].code` gives that commune its epciCode. An arrondissement or a former
+ *   commune gets its parent commune's EPCI, as it gets its département and région.
  * - Population: communes and arrondissements carry the package's (municipal) population; EPCI their
  *   `populationMunicipale`; a département's or région's is the sum of its communes (arrondissements are
  *   not added: their commune already counts them).
@@ -27,17 +32,29 @@
  * Every other commune gets an approximation, centreApproximatif = true, computed from geonames centres only:
  * 2. `arrondissements-mean`: a Paris, Lyon or Marseille without an entry: the mean of its arrondissements.
  * 3. `commune-parent`: an arrondissement without an entry: its commune's centre (from 1 or 2); if that
- *    commune has none, `arrondissements-mean`: the mean of its sibling arrondissements.
+ *    commune has none, `arrondissements-mean`: the mean of its sibling arrondissements. A commune déléguée
+ *    or associée without an entry of its own code takes its commune's centre (from any step), also
+ *    `commune-parent`.
  * 4. `epci-mean`: the mean of the known centres of the communes of its EPCI.
  * 5. `departement-mean`: failing that, the mean of the known centres of its département.
  * A commune with none of these (no known centre in its département) keeps no centre (null).
  * Means are plain arithmetic means of latitudes and longitudes: EPCI and départements are small enough
- * for that to be a good approximation of the spherical mean.
+ * for that to be a good approximation of the spherical mean. Former communes take no part in the name
+ * matching of step 1 nor in the means: the centres of current communes are the same with or without them.
  */
 import fs from 'node:fs';
 import { normaliserNom } from '../domain/names';
 
-export type CommuneKind = 'commune-actuelle' | 'arrondissement-municipal';
+export type CommuneKind = 'commune-actuelle' | 'arrondissement-municipal' | FormerCommuneKind;
+
+/** Communes merged into a current one (INSEE COG), kept so that their codes resolve to it. */
+export type FormerCommuneKind = 'commune-deleguee' | 'commune-associee';
+export const FORMER_COMMUNE_KINDS: FormerCommuneKind[] = ['commune-deleguee', 'commune-associee'];
+
+/** Whether a commune row is a former commune (not a current commune or an arrondissement). */
+export function isFormerCommune(kind: string): kind is FormerCommuneKind {
+  return (FORMER_COMMUNE_KINDS as string[]).includes(kind);
+}
 
 export type CentreSource =
   | 'geonames'
@@ -101,6 +118,8 @@ interface RawCommune {
   nom: string;
   type: string;
   commune?: string;
+  /** For a commune déléguée or associée: the current commune it belongs to. */
+  chefLieu?: string;
   departement: string;
   region: string;
   codesPostaux?: string[];
@@ -152,7 +171,8 @@ export function buildTerritoriesReference(): TerritoriesReference {
   const rawRegions = readPackageJson<RawRegion[]>('regions.json').filter((r) => KEPT_ZONES.has(r.zone));
   const rawDepartements = readPackageJson<RawDepartement[]>('departements.json').filter((d) => KEPT_ZONES.has(d.zone));
   const departementCodes = new Set(rawDepartements.map((d) => d.code));
-  const rawCommunes = readPackageJson<RawCommune[]>('communes.json').filter(
+  const allCommunes = readPackageJson<RawCommune[]>('communes.json');
+  const rawCommunes = allCommunes.filter(
     (c) => (c.type === 'commune-actuelle' || c.type === 'arrondissement-municipal') && departementCodes.has(c.departement),
   );
   const communeCodes = new Set(rawCommunes.map((c) => c.code));
@@ -181,6 +201,7 @@ export function buildTerritoriesReference(): TerritoriesReference {
       centreApproximatif: false,
     };
   });
+  communes.push(...formerCommunes(allCommunes, communes));
   assignCentres(communes, geoNamesCentres(communes));
 
   const populationOf = (key: (c: CommuneRow) => string) => {
@@ -220,6 +241,37 @@ export function buildTerritoriesReference(): TerritoriesReference {
   };
 }
 
+/**
+ * The communes déléguées and associées whose code is not a current commune's, each attached to its current
+ * commune (see the file comment). One row per code.
+ */
+function formerCommunes(all: RawCommune[], current: CommuneRow[]): CommuneRow[] {
+  const byCode = new Map(current.map((c) => [c.code, c]));
+  const rows = new Map<string, CommuneRow>();
+  for (const c of all) {
+    if (!isFormerCommune(c.type) || byCode.has(c.code) || rows.has(c.code)) continue;
+    const parent = c.chefLieu ? byCode.get(c.chefLieu) : undefined;
+    if (!parent || parent.kind !== 'commune-actuelle') continue; // a collectivité d'outre-mer's, left out
+    rows.set(c.code, {
+      code: c.code,
+      nom: c.nom,
+      nomRecherche: normaliserNom(c.nom),
+      kind: c.type as FormerCommuneKind,
+      parentCode: parent.code,
+      departementCode: parent.departementCode,
+      regionCode: parent.regionCode,
+      epciCode: parent.epciCode,
+      codesPostaux: [],
+      population: null,
+      latitude: null,
+      longitude: null,
+      centreSource: null,
+      centreApproximatif: false,
+    });
+  }
+  return [...rows.values()];
+}
+
 /** GeoNames files the DROM under their own ISO country codes. */
 const COUNTRY_OF_DEPARTEMENT: Record<string, string> = { '971': 'GP', '972': 'MQ', '973': 'GF', '974': 'RE', '976': 'YT' };
 const FRENCH_COUNTRIES = new Set(['FR', ...Object.values(COUNTRY_OF_DEPARTEMENT)]);
@@ -231,6 +283,7 @@ function geoNamesCentres(communes: CommuneRow[]): Map<string, Point> {
   const arrondissementsByNumber = new Map<string, string>(); // "<parent code> <n>" → arrondissement code
   const byName = new Map<string, string[]>(); // "<country> <normalised name>" → commune codes
   for (const c of communes) {
+    if (isFormerCommune(c.kind)) continue; // matched by their own code only
     if (c.kind === 'arrondissement-municipal') {
       const numero = /^.+? (\d+)/.exec(c.nom)?.[1];
       if (numero && c.parentCode) arrondissementsByNumber.set(`${c.parentCode} ${Number(numero)}`, c.code);
@@ -302,27 +355,42 @@ function assignCentres(communes: CommuneRow[], known: Map<string, Point>): void 
     c.centreSource = source;
     c.centreApproximatif = source !== 'geonames';
   };
-  const arrondissementsMean = groupKnown(communes, known, (c) => c.parentCode);
+  const current = communes.filter((c) => !isFormerCommune(c.kind));
+  const arrondissementsMean = groupKnown(
+    current.filter((c) => c.kind === 'arrondissement-municipal'),
+    known,
+    (c) => c.parentCode,
+  );
   const epciMean = groupKnown(
     communes.filter((c) => c.kind === 'commune-actuelle'),
     known,
     (c) => c.epciCode,
   );
-  const departementMean = groupKnown(communes, known, (c) => c.departementCode);
+  const departementMean = groupKnown(current, known, (c) => c.departementCode);
   const byCode = new Map(communes.map((c) => [c.code, c]));
+  const parentCentre = (c: CommuneRow): Point | null => {
+    const parent = c.parentCode ? byCode.get(c.parentCode) : undefined;
+    return parent && parent.latitude !== null && parent.longitude !== null ? { latitude: parent.latitude, longitude: parent.longitude } : null;
+  };
 
-  // Communes first (an arrondissement may take its commune's centre), then arrondissements.
-  const ordered = [...communes].sort((a, b) => Number(a.kind === 'arrondissement-municipal') - Number(b.kind === 'arrondissement-municipal'));
+  // Communes first, then the rows that may take their commune's centre: arrondissements, former communes.
+  const rank = (c: CommuneRow) => (c.kind === 'commune-actuelle' ? 0 : c.kind === 'arrondissement-municipal' ? 1 : 2);
+  const ordered = [...communes].sort((a, b) => rank(a) - rank(b));
   for (const c of ordered) {
     const geonames = known.get(c.code);
     if (geonames) {
       set(c, geonames, 'geonames');
       continue;
     }
+    if (isFormerCommune(c.kind)) {
+      const ofParent = parentCentre(c);
+      if (ofParent) set(c, ofParent, 'commune-parent');
+      continue;
+    }
     if (c.kind === 'arrondissement-municipal') {
-      const parent = c.parentCode ? byCode.get(c.parentCode) : undefined;
-      if (parent && parent.latitude !== null && parent.longitude !== null) {
-        set(c, { latitude: parent.latitude, longitude: parent.longitude }, 'commune-parent');
+      const ofParent = parentCentre(c);
+      if (ofParent) {
+        set(c, ofParent, 'commune-parent');
         continue;
       }
       const siblings = c.parentCode ? arrondissementsMean.get(c.parentCode) : undefined;

@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
-import { importTerritories } from '../../src/territories/import';
-import { syncSources, writeOffer } from '../../src/store/write';
+import { createLogger } from '../../src/logger';
+import { prepareStore } from '../../src/operations/prepare';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import * as fixture from '../fixtures/offer';
 
 /**
  * The playground as a person uses it: Debian's Chromium, headless, opens /graphql on an in-process
- * Passerelle over the fixture offer, runs the example queries and reads the result pane. Nothing may be
+ * Passerelle over the demo offer (the store prepared as `npm start` prepares it), runs the example queries
+ * and reads the result pane. Nothing may be
  * asked of any host but the server's own.
  */
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,9 +43,7 @@ beforeAll(async () => {
     );
   }
   store = await createTestStore('pglite');
-  await importTerritories(store);
-  await syncSources(store);
-  await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
+  await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store);
   url = await api.url();
 
@@ -129,14 +127,14 @@ test('GraphiQL loads from Passerelle alone, runs the example queries on the stor
   const first = await run('"nom": "Paris"');
   expect(first).toContain('"code": "75056"');
 
-  // Second tab: a structure of the fixture offer, with its services.
+  // Second tab: a structure of the demo offer, with its services.
   // A dispatched click: the tabs are draggable (reorderable), and a pointer click on a tab still sliding
   // into place can start a drag instead of selecting it.
   await page.locator('.graphiql-tab-button', { hasText: 'StructureWithItsServices' }).dispatchEvent('click');
   await until('the second tab', () => page.locator('.graphiql-tab-active').innerText(), (text) => text.includes('StructureWithItsServices'));
-  await until('the second example', () => page.locator('.graphiql-query-editor').innerText(), (text) => text.includes('dora--paris-11'));
-  const second = await run('Centre social Belleville');
-  expect(second).toContain('"nom": "DORA"');
+  await until('the second example', () => page.locator('.graphiql-query-editor').innerText(), (text) => text.includes('emplois-de-linclusion--10066'));
+  const second = await run('Les Compagnons');
+  expect(second).toContain('"nom": "Emplois de l’inclusion"');
 
   // The docs explorer opens on the schema.
   await page.locator('button[aria-label="Show Documentation Explorer"]').click();

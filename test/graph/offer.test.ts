@@ -81,7 +81,8 @@ describe.each(ENGINES)('the offer graph on %s', (engine) => {
     ['a whole catégorie', '{ thematiques: ["mobilite"] }', ['dora--paris-11-mobilite']],
     ['a thématique', '{ thematiques: ["numerique--maitriser-les-fondamentaux-du-numerique"] }', ['dora--paris-11-numerique']],
     ['publics also match tous-publics', '{ publics: ["jeunes"] }', ['dora--paris-11-mobilite', 'dora--paris-11-numerique']],
-    ['tous-publics alone', '{ publics: ["tous-publics"] }', ['dora--paris-11-numerique']],
+    // As data·inclusion's API (inclusion_data/services.py): asking tous-publics turns the publics filter off.
+    ['tous-publics turns the filter off', '{ publics: ["tous-publics"] }', ['dora--paris-11-mobilite', 'dora--paris-11-numerique', 'france-travail--lyon-3-emploi']],
     ['frais', '{ frais: ["payant"] }', ['dora--paris-11-mobilite']],
     ['types', '{ types: ["accompagnement"] }', ['dora--paris-11-mobilite', 'france-travail--lyon-3-emploi']],
     ['modes d’accueil', '{ modesAccueil: ["a-distance"] }', ['dora--paris-11-mobilite']],

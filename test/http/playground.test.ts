@@ -80,7 +80,7 @@ test('a browser opening /graphql gets GraphiQL as HTML, gzipped, with an ETag an
   expect(html).toContain('<title>Passerelle · GraphiQL</title>');
   expect(html).toContain('renderYogaGraphiQL');
   // The example tabs, and the token hint in the headers editor.
-  for (const example of ['communes(search: \\"paris\\"', 'commune(code: \\"75056\\")', 'structure(id: \\"dora--paris-11\\")', 'nomenclatures {']) {
+  for (const example of ['communes(search: \\"paris\\"', 'commune(code: \\"75056\\")', 'structure(id: \\"emplois-de-linclusion--10066\\")', 'nomenclatures {']) {
     expect(html).toContain(example);
   }
   expect(html).toContain('Bearer <paste your token>');

@@ -105,6 +105,24 @@ describe('data·inclusion connector', () => {
     ]);
   });
 
+  it('pushes publics, frais, types, modes d\'accueil and région down too, and keeps what the list keeps', async () => {
+    const { connector, transport } = setup();
+    const services = await connector.listServices({
+      publics: ['jeunes'],
+      frais: ['gratuit'],
+      types: ['atelier'],
+      modesAccueil: ['en-presentiel'],
+      codeRegion: '11',
+      limit: 2,
+      keep: async (records) => records.filter((r) => r.id !== 'dora--atelier-numerique-belleville'),
+    });
+    expect(transport.calls[0]).toEqual({
+      path: '/api/v1/services',
+      init: { query: { publics: ['jeunes'], frais: ['gratuit'], types: ['atelier'], modes_accueil: ['en-presentiel'], code_region: '11', page: 1, size: 2 } },
+    });
+    expect(services.map((s) => s.id)).not.toContain('dora--atelier-numerique-belleville');
+  });
+
   it('servicesByIds: one GET per id (no batch form), missing ids omitted, at most 4 in flight', async () => {
     const { connector, transport } = setup(5);
     const ids = [

@@ -11,6 +11,7 @@ import {
   TYPOLOGIE_TO_RESEAUX,
 } from '../../src/partners/dora';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import type { ServiceRecord } from '../../src/domain/validation';
 import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/dora';
 
@@ -230,10 +231,19 @@ describe('Dora connector', () => {
     expect(transport.calls.map((call) => call.path)).toEqual(['/api/v2/structures/ccas-de-roubaix/', '/api/v2/structures/xx/']);
   });
 
-  it('listServices filters locally (Dora has no filters)', async () => {
+  it('listServices walks the pages, each filtered by the list\'s keep (Dora has no filters)', async () => {
     const { connector } = setup();
-    const services = await connector.listServices({ thematiques: ['mobilite'], codeDepartement: '59', limit: 10 });
+    const all = (await connector.listServices({ limit: 100 })).map((s) => s.id);
+    const seen: string[] = [];
+    // A stub: what a live list keeps is src/store/offer-filter.ts's, given by the loader (src/loaders/live-services.ts).
+    const keep = async (records: ServiceRecord[]) => {
+      seen.push(...records.map((r) => r.id));
+      return records.filter((r) => r.id === 'dora--atelier-velo-tourcoing');
+    };
+    const services = await connector.listServices({ thematiques: ['mobilite'], codeDepartement: '59', limit: 10, keep });
     expect(services.map((s) => s.id)).toEqual(['dora--atelier-velo-tourcoing']);
+    expect(seen).toEqual(all);
+    expect((await connector.listServices({ limit: 1, keep: async (records) => records })).map((s) => s.id)).toEqual(all.slice(0, 1));
     expect(await connector.listServices({ sources: ['soliguide'], limit: 10 })).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { isValue } from '../../src/domain/nomenclatures';
 import { createConnector } from '../../src/partners';
 import { CATEGORIES, PUBLICS_OTHER, htmlToText } from '../../src/partners/soliguide';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
+import type { ServiceRecord } from '../../src/domain/validation';
 import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/soliguide';
 
@@ -167,10 +168,18 @@ describe('Soliguide connector', () => {
     expect(transport.maxInFlight).toBe(4);
   });
 
-  it('listServices filters the national search locally', async () => {
+  it('listServices walks the national search, each page filtered by the list\'s keep', async () => {
     const { connector } = setup();
-    const services = await connector.listServices({ codeCommune: '59512', limit: 5 });
+    const all = (await connector.listServices({ limit: 100 })).map((s) => s.id);
+    const seen: string[] = [];
+    // A stub: what a live list keeps is src/store/offer-filter.ts's, given by the loader (src/loaders/live-services.ts).
+    const keep = async (records: ServiceRecord[]) => {
+      seen.push(...records.map((r) => r.id));
+      return records.filter((r) => r.id === 'soliguide--9876--64a1f0c2b3d4e5f60123bb01');
+    };
+    const services = await connector.listServices({ codeCommune: '59512', limit: 5, keep });
     expect(services.map((s) => s.id)).toEqual(['soliguide--9876--64a1f0c2b3d4e5f60123bb01']);
+    expect(seen).toEqual(all);
   });
 
   it('tables target v1 values; HTML becomes plain text', () => {

@@ -67,14 +67,26 @@ describe('v1 quality criteria', () => {
     expect(critere({ modes_mobilisation: null }, 'telephone_bien_defini')).toBeNull();
   });
 
-  it('date_maj_recente: 1 under 6 months, linear to 0 at 2 years, n/a for agefiph and france-travail', () => {
-    expect(critere({ date_maj: daysBefore(0) }, 'date_maj_recente')).toBe(1);
-    expect(critere({ date_maj: daysBefore(182) }, 'date_maj_recente')).toBe(1);
-    expect(critere({ date_maj: daysBefore(183) }, 'date_maj_recente')).toBeCloseTo((730 - 183) / (730 - 182.5), 10);
-    expect(critere({ date_maj: daysBefore(456) }, 'date_maj_recente')).toBeCloseTo(0.5, 2);
-    expect(critere({ date_maj: daysBefore(729) }, 'date_maj_recente')).toBeGreaterThan(0);
-    expect(critere({ date_maj: daysBefore(730) }, 'date_maj_recente')).toBe(0);
-    expect(critere({ date_maj: daysBefore(2000) }, 'date_maj_recente')).toBe(0);
+  // data-inclusion-schema:src/data_inclusion/schema/v1/score_qualite.py: SIX_MOIS = pendulum.duration(months=6)
+  // (180 days), DEUX_ANS = pendulum.duration(years=2) (730 days); `age < SIX_MOIS` → 1, `SIX_MOIS < age < DEUX_ANS`
+  // → (DEUX_ANS − age) / (DEUX_ANS − SIX_MOIS), else 0 — so exactly 180 days scores 0, as upstream.
+  it.each([
+    [0, 1],
+    [179, 1],
+    [180, 0],
+    [181, (730 - 181) / 550],
+    [455, (730 - 455) / 550],
+    [729, 1 / 550],
+    [730, 0],
+    [731, 0],
+    [2000, 0],
+  ])('date_maj_recente of a date_maj %i days old is %f (180 / 730 days, the day-180 cliff kept)', (days, expected) => {
+    expect(critere({ date_maj: daysBefore(days) }, 'date_maj_recente')).toBeCloseTo(expected, 12);
+  });
+
+  it('date_maj_recente: the criterion rounds like the reference (181 days → 1, 729 days → 0), n/a for agefiph and france-travail', () => {
+    const rounded = (days: number) => round2(critere({ date_maj: daysBefore(days) }, 'date_maj_recente')!);
+    expect([179, 180, 181, 729, 730, 731].map(rounded)).toEqual([1, 0, 1, 0, 0, 0]);
     expect(critere({ source: 'agefiph', date_maj: daysBefore(2000) }, 'date_maj_recente')).toBeNull();
     expect(critere({ source: 'france-travail' }, 'date_maj_recente')).toBeNull();
   });
@@ -100,7 +112,7 @@ describe('scores', () => {
       modes_mobilisation: null, // modes: 0.5 (mobilisable_par only)
       frais: 'payant', // 0.5
       description: 'x'.repeat(100), // 0.5
-      date_maj: daysBefore(456), // ≈ 0.4991 → 0.5
+      date_maj: daysBefore(456), // (730 − 456) / 550 ≈ 0.498 → 0.5
     });
     const criteres = criteresService(service, NOW);
     expect(Object.values(criteres).filter((v) => v === null)).toHaveLength(3);

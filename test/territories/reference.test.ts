@@ -47,6 +47,27 @@ describe('territories reference', () => {
     expect(new Set(ref.communes.map((c) => c.code)).size).toBe(ref.communes.length);
   });
 
+  it('holds the communes déléguées and associées whose code is not a current commune, attached to their commune', () => {
+    const count = (kind: string) => ref.communes.filter((c) => c.kind === kind).length;
+    console.log(`former communes: ${count('commune-deleguee')} déléguées, ${count('commune-associee')} associées`);
+    // decoupage-administratif 6.0.0: 2,105 déléguées and 471 associées, 584 déléguées sharing their commune's code.
+    expect(count('commune-deleguee')).toBe(1521);
+    expect(count('commune-associee')).toBe(471);
+    expect(ref.communes.find((c) => c.code === '01039')).toMatchObject({
+      nom: 'Béon',
+      kind: 'commune-deleguee',
+      parentCode: '01138',
+      departementCode: '01',
+      regionCode: '84',
+      population: null,
+      codesPostaux: [],
+    });
+    // Escaufourt's code says Aisne; it lies in the Nord, as its commune Saint-Souplet does.
+    expect(ref.communes.find((c) => c.code === '02285')).toMatchObject({ kind: 'commune-associee', parentCode: '59545', departementCode: '59', regionCode: '32' });
+    // A commune nouvelle that kept a former commune's code is that commune: no second row.
+    expect(ref.communes.filter((c) => c.code === '01015').map((c) => c.kind)).toEqual(['commune-actuelle']);
+  });
+
   it('links every row to existing parents', () => {
     const regions = new Set(ref.regions.map((r) => r.code));
     const departements = new Map(ref.departements.map((d) => [d.code, d]));
@@ -58,11 +79,13 @@ describe('territories reference', () => {
     for (const c of ref.communes) {
       if (departements.get(c.departementCode)?.regionCode !== c.regionCode) broken.push(`${c.code}: département/région`);
       if (c.epciCode !== null && !epcis.has(c.epciCode)) broken.push(`${c.code}: epci`);
-      const parentOk =
-        c.kind === 'arrondissement-municipal'
-          ? communes.get(c.parentCode ?? '')?.kind === 'commune-actuelle'
-          : c.parentCode === null;
+      const parent = communes.get(c.parentCode ?? '');
+      const parentOk = c.kind === 'commune-actuelle' ? c.parentCode === null : parent?.kind === 'commune-actuelle';
       if (!parentOk) broken.push(`${c.code}: parent`);
+      // An arrondissement or a former commune lies where its commune does.
+      if (parent && [c.departementCode, c.regionCode, c.epciCode].join() !== [parent.departementCode, parent.regionCode, parent.epciCode].join()) {
+        broken.push(`${c.code}: not in its commune's territories`);
+      }
     }
     expect(broken).toEqual([]);
     const paris = ref.communes.filter((c) => c.code.startsWith('751') && c.kind === 'arrondissement-municipal');
@@ -88,6 +111,17 @@ describe('territories reference', () => {
     );
     expect(broken.map((c) => c.code)).toEqual([]);
     expect(ref.communes.find((c) => c.code === '75056')!.centreSource).toBe('geonames');
+    // A former commune without a GeoNames entry of its own takes its commune's centre.
+    const formers = ref.communes.filter((c) => c.kind === 'commune-deleguee' || c.kind === 'commune-associee');
+    const byCode = new Map(ref.communes.map((c) => [c.code, c]));
+    const sources = new Map<string, number>();
+    for (const c of formers) sources.set(c.centreSource!, (sources.get(c.centreSource!) ?? 0) + 1);
+    console.log(`former communes' centres: ${[...sources].map(([source, n]) => `${source} ${n}`).join(', ')}`);
+    expect([...sources.keys()].sort()).toEqual(['commune-parent', 'geonames']);
+    for (const c of formers.filter((f) => f.centreSource === 'commune-parent')) {
+      const parent = byCode.get(c.parentCode!)!;
+      if (c.latitude !== parent.latitude || c.longitude !== parent.longitude) throw new Error(`${c.code}: not its commune's centre`);
+    }
   });
 
   it('places centres close to the official ones', () => {

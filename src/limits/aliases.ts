@@ -8,7 +8,6 @@
  * request (50 aliases of `service(id:)`), the cost limit bounding what each one selects; asking for many
  * more records is what list fields are for (`services(filter: …)`, `_entities(representations: […])`).
  */
-import { queryTooComplex } from '../errors';
 import type { LimitDescriptor } from './limit';
 import { measureOperation, type Measure, type OperationScope } from './walk';
 
@@ -25,16 +24,7 @@ export const aliasesLimit = {
   name: 'aliases',
   setting: 'maxAliases',
   phase: 'document',
-  check(scope, maximum) {
-    const value = aliasCount(scope);
-    if (value <= maximum) return undefined;
-    return queryTooComplex(
-      'aliases',
-      'alias count',
-      value,
-      maximum,
-      'ask for many records with one list field (services(filter:), _entities) rather than one alias each',
-      scope.operation,
-    );
-  },
+  what: 'alias count',
+  hint: () => 'ask for many records with one list field (services(filter:), _entities) rather than one alias each',
+  measure: aliasCount,
 } satisfies LimitDescriptor;

@@ -94,10 +94,7 @@ export const costLimit = {
   name: 'cost',
   setting: 'maxCost',
   phase: 'request',
-  check(scope, maximum) {
-    const cost = costOrRefusal(scope);
-    if (typeof cost !== 'number') return cost;
-    if (cost <= maximum) return undefined;
-    return queryTooComplex('cost', 'query cost', cost, maximum, 'lower first on nested connections', scope.operation);
-  },
+  what: 'query cost',
+  hint: () => 'lower first on nested connections',
+  measure: costOrRefusal,
 } satisfies LimitDescriptor;

@@ -6,7 +6,6 @@
  * schema's own shape bounds them, and the playground's introspection query (`getIntrospectionQuery()`, whose
  * `ofType` chain alone is 9 deep) must pass. Each operation of the document is measured on its own.
  */
-import { queryTooComplex } from '../errors';
 import type { LimitDescriptor } from './limit';
 import { measureOperation, type Measure, type OperationScope } from './walk';
 
@@ -23,9 +22,7 @@ export const depthLimit = {
   name: 'depth',
   setting: 'maxDepth',
   phase: 'document',
-  check(scope, maximum) {
-    const value = operationDepth(scope);
-    if (value <= maximum) return undefined;
-    return queryTooComplex('depth', 'query depth', value, maximum, 'select fewer nested levels, or follow the links in a second request', scope.operation);
-  },
+  what: 'query depth',
+  hint: () => 'select fewer nested levels, or follow the links in a second request',
+  measure: operationDepth,
 } satisfies LimitDescriptor;

@@ -13,7 +13,7 @@ import { aliasesLimit } from './aliases';
 import { costLimit } from './cost';
 import { DEFAULT_LIMITS, type QueryLimits } from './defaults';
 import { depthLimit } from './depth';
-import type { LimitDescriptor } from './limit';
+import { refusalOf, type LimitDescriptor } from './limit';
 import { representationsLimit } from './representations';
 import { requestScope, validationScope } from './walk';
 
@@ -29,7 +29,7 @@ void everyLimitListed;
 export function validationRule(limit: LimitDescriptor, maximum: number): ValidationRule {
   return (context) => ({
     OperationDefinition(operation) {
-      const refusal = limit.check(validationScope(context, operation), maximum);
+      const refusal = refusalOf(limit, validationScope(context, operation), maximum);
       if (refusal) context.reportError(refusal);
     },
   });
@@ -51,7 +51,7 @@ export function requestLimitRefusal(
   const scope = requestScope(schema, document, operation, variables);
   if (!scope) return undefined;
   for (const { limit, maximum } of limits) {
-    const refusal = limit.check(scope, maximum);
+    const refusal = refusalOf(limit, scope, maximum);
     if (refusal) return refusal;
   }
   return undefined;

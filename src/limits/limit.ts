@@ -1,5 +1,5 @@
 import type { GraphQLError } from 'graphql';
-import type { QueryLimit } from '../errors';
+import { queryTooComplex, type QueryLimit } from '../errors';
 import type { QueryLimits } from './defaults';
 import type { OperationScope } from './walk';
 
@@ -15,6 +15,18 @@ export interface LimitDescriptor {
    * `representations: $r`), so it is checked once the operation is resolved, before it runs.
    */
   phase: 'document' | 'request';
-  /** The refusal (QUERY_TOO_COMPLEX) when the operation exceeds `maximum`; undefined when it does not. */
-  check(scope: OperationScope, maximum: number): GraphQLError | undefined;
+  /** What is measured, as refusals name it (`query depth`, `alias count`…). */
+  what: string;
+  /** What the client can do instead, said with each refusal. */
+  hint(maximum: number): string;
+  /** The operation's measure, or a refusal of its own when it cannot be measured (cost's selection guard). */
+  measure(scope: OperationScope): number | GraphQLError;
+}
+
+/** The one comparison of a measure with its maximum: the refusal (QUERY_TOO_COMPLEX), or undefined. */
+export function refusalOf(limit: LimitDescriptor, scope: OperationScope, maximum: number): GraphQLError | undefined {
+  const value = limit.measure(scope);
+  if (typeof value !== 'number') return value;
+  if (value <= maximum) return undefined;
+  return queryTooComplex(limit.name, limit.what, value, maximum, limit.hint(maximum), scope.operation);
 }

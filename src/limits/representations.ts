@@ -8,7 +8,6 @@
  * with BAD_USER_INPUT.
  */
 import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { queryTooComplex } from '../errors';
 import type { LimitDescriptor } from './limit';
 import { measureOperation, requestScope, type Measure, type OperationScope } from './walk';
 
@@ -41,16 +40,7 @@ export const representationsLimit = {
   name: 'representations',
   setting: 'maxRepresentations',
   phase: 'request',
-  check(scope, maximum) {
-    const count = countIn(scope);
-    if (count <= maximum) return undefined;
-    return queryTooComplex(
-      'representations',
-      '_entities representation count',
-      count,
-      maximum,
-      `send them in batches of at most ${maximum.toLocaleString('en-US')}`,
-      scope.operation,
-    );
-  },
+  what: '_entities representation count',
+  hint: (maximum) => `send them in batches of at most ${maximum.toLocaleString('en-US')}`,
+  measure: countIn,
 } satisfies LimitDescriptor;

@@ -99,6 +99,13 @@ function set(item: z.ZodType<string>, minItems = 0) {
     .nullish();
 }
 
+/**
+ * The quality score a record's source computed (data·inclusion's `score_qualite`, or a connector that
+ * scores before it withholds contacts, as the reference does for Dora). Not a v1 field: kept apart from
+ * STRUCTURE_FIELDS / SERVICE_FIELDS; when absent, Passerelle computes the score (src/quality/score.ts).
+ */
+const sourceScore = z.number().min(0, { error: 'must be a score from 0 to 1' }).max(1, { error: 'must be a score from 0 to 1' }).nullish();
+
 const sourceSlug = z.string().refine((value) => isValue('sources', value), { error: 'is not a known source slug' });
 
 /** Cross-field rules: id is `<source>--<producer id>` with that record's source. */
@@ -150,6 +157,7 @@ function structureSchema(options: ValidationOptions = {}) {
       horaires_accueil: text(),
       accessibilite_lieu: httpUrl.nullish(),
       reseaux_porteurs: set(nomenclatureValue('reseaux_porteurs')),
+      score_qualite: sourceScore,
     })
     .superRefine(checkId, { when: (payload) => isRecord(payload.value) });
 }
@@ -190,6 +198,7 @@ function serviceSchema(options: ValidationOptions = {}) {
       volume_horaire_hebdomadaire: z.number().min(0, { error: 'must be a number ≥ 0' }).nullish(),
       nombre_semaines: z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be an integer ≥ 1' }).nullish(),
       horaires_accueil: text(),
+      score_qualite: sourceScore,
     })
     .superRefine(checkId, { when: (payload) => isRecord(payload.value) });
 }
@@ -200,9 +209,12 @@ const SERVICE_SCHEMA = serviceSchema();
 export type StructureRecord = z.output<typeof STRUCTURE_SCHEMA>;
 export type ServiceRecord = z.output<typeof SERVICE_SCHEMA>;
 
+/** Fields a record may carry besides the v1 ones (what its source computed). */
+const SOURCE_COMPUTED = new Set<string>(['score_qualite']);
+
 /** The v1 field names, in schema order. */
-export const STRUCTURE_FIELDS = Object.keys(STRUCTURE_SCHEMA.shape) as (keyof StructureRecord)[];
-export const SERVICE_FIELDS = Object.keys(SERVICE_SCHEMA.shape) as (keyof ServiceRecord)[];
+export const STRUCTURE_FIELDS = Object.keys(STRUCTURE_SCHEMA.shape).filter((key) => !SOURCE_COMPUTED.has(key)) as (keyof StructureRecord)[];
+export const SERVICE_FIELDS = Object.keys(SERVICE_SCHEMA.shape).filter((key) => !SOURCE_COMPUTED.has(key)) as (keyof ServiceRecord)[];
 
 const schemasByDay = new Map<string, { structure: typeof STRUCTURE_SCHEMA; service: typeof SERVICE_SCHEMA }>();
 

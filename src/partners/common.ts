@@ -255,3 +255,13 @@ export function drfNextPage(next: string, current: number): number {
 export async function kept(services: ServiceRecord[], query: PartnerListQuery): Promise<ServiceRecord[]> {
   return query.keep && services.length ? query.keep(services) : services;
 }
+
+/**
+ * Text cut to at most `max` characters (code points), ending with "…" when cut, as the data·inclusion
+ * pipeline does for names (150) and descriptions (10000) rather than dropping the record.
+ */
+export function truncate(text: string | undefined, max: number): string | undefined {
+  if (text === undefined) return undefined;
+  const chars = [...text];
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : text;
+}

@@ -21,7 +21,7 @@ export function structureFromPartner(record: StructureRecord, partner: string, f
   return {
     ...(model as unknown as StructureModel),
     dateMaj: new Date(`${record.date_maj}T00:00:00.000Z`),
-    scoreQualite: null,
+    scoreQualite: record.score_qualite ?? null,
     createdAt: fetchedAt,
     updatedAt: fetchedAt,
     origin: { partner, fetchedAt },
@@ -34,7 +34,7 @@ export function serviceFromPartner(record: ServiceRecord, partner: string, fetch
   return {
     ...(model as unknown as ServiceModel),
     dateMaj: new Date(`${record.date_maj}T00:00:00.000Z`),
-    scoreQualite: scoreService(record, fetchedAt),
+    scoreQualite: record.score_qualite ?? scoreService(record, fetchedAt),
     createdAt: fetchedAt,
     updatedAt: fetchedAt,
     origin: { partner, fetchedAt },

@@ -119,7 +119,7 @@ function prepareOffer(offer: Offer, options: WriteOptions): PreparedOffer {
   return {
     structures,
     services,
-    scoredServices: services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: scoreService(service, now) })),
+    scoredServices: services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: service.score_qualite ?? scoreService(service, now) })),
     normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_FIELDS)),
   };
 }

@@ -10,6 +10,7 @@ import { handleGraphQL, sendJson } from './http/graphql-handler';
 import { servePlayground, wantsPlayground } from './http/playground';
 import { queryLimits, type QueryLimits } from './limits';
 import type { Logger } from './logger';
+import { metrics } from './metrics';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
@@ -128,6 +129,10 @@ export class App {
       return this.store
         ? sendJson(res, 200, { status: 'ok', engine: this.store.engine })
         : sendJson(res, 503, { status: 'starting' });
+    }
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : await metrics.metrics());
     }
     if (path === '/graphql' || path === '/') {
       // A browser opening the endpoint gets the playground (static: it needs no store).

@@ -2,8 +2,9 @@
  * Record ids follow the reference: `<source>--<producer id>` (`dora--paris-11`). The source of a record is
  * therefore known from its id alone, before anything is fetched: source licences, the choice of who answers
  * for a record (the store or a live partner) and validation all rest on it. This module is the one place
- * that reads or writes that form. The producer id may itself hold `--` (Soliguide's services are
- * `soliguide--<lieu>--<service>`): the source ends at the first one.
+ * that reads or writes that form. The producer id may itself hold `--` (Soliguide's services were
+ * `soliguide--<lieu>--<service>` before Passerelle took the reference's `soliguide--<serviceObjectId>`, and
+ * producers' own ids may hold it): the source ends at the first one.
  */
 export const ID_SEPARATOR = '--';
 

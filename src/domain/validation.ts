@@ -12,11 +12,27 @@ export interface ValidationError {
   message: string;
 }
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ValidationError[] };
+export type ValidationResult<T> =
+  | { ok: true; value: T; /** Values kept although Passerelle's nomenclatures lack them (tolerant mode only). */ newer: NewerValue[] }
+  | { ok: false; errors: ValidationError[] };
+
+/** A nomenclature value or source slug a record carries that Passerelle's copy of the nomenclatures lacks. */
+export interface NewerValue {
+  /** The field path, e.g. `thematiques[2]`. */
+  field: string;
+  nomenclature: NomenclatureName;
+  value: string;
+}
 
 export interface ValidationOptions {
   /** Today's date (YYYY-MM-DD), the upper bound of date_maj; defaults to the current date. */
   today?: string;
+  /**
+   * Keep nomenclature values and source slugs Passerelle does not know (reported in `newer`) instead of
+   * rejecting the record: records a partner already validated against a newer reference (data·inclusion
+   * adds values, e.g. `mdph` in 1.0.8) are not lost. Every other rule still applies.
+   */
+  tolerant?: boolean;
 }
 
 export const MIN_DATE_MAJ = '2000-01-01';
@@ -78,8 +94,41 @@ const sized = (min: number, max: number) =>
     }
   });
 
-function nomenclatureValue(name: NomenclatureName) {
-  return z.string().refine((value) => isValue(name, value), { error: `is not a value of the ${name} nomenclature` });
+/** The nomenclature fields of each kind of record, and the nomenclature each one's values come from. */
+const NOMENCLATURE_FIELDS: Readonly<Record<'Structure' | 'Service', Readonly<Record<string, NomenclatureName>>>> = {
+  Structure: { source: 'sources', reseaux_porteurs: 'reseaux_porteurs' },
+  Service: {
+    source: 'sources',
+    type: 'types_services',
+    thematiques: 'thematiques',
+    frais: 'frais',
+    publics: 'publics',
+    modes_accueil: 'modes_accueil',
+    modes_mobilisation: 'modes_mobilisation',
+    mobilisable_par: 'personnes_mobilisatrices',
+  },
+};
+
+/** A value of a nomenclature; in tolerant mode any string (what `newerValues` reports afterwards). */
+function nomenclatureValue(name: NomenclatureName, tolerant = false) {
+  if (tolerant) return z.string().min(1, { error: 'must not be empty' });
+  const error = name === 'sources' ? 'is not a known source slug' : `is not a value of the ${name} nomenclature`;
+  return z.string().refine((value) => isValue(name, value), { error });
+}
+
+/** The values of a valid record that Passerelle's nomenclatures lack. */
+function newerValues(kind: 'Structure' | 'Service', record: Record<string, unknown>): NewerValue[] {
+  const out: NewerValue[] = [];
+  for (const [field, nomenclature] of Object.entries(NOMENCLATURE_FIELDS[kind])) {
+    const value = record[field];
+    if (typeof value === 'string' && !isValue(nomenclature, value)) out.push({ field, nomenclature, value });
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        if (typeof item === 'string' && !isValue(nomenclature, item)) out.push({ field: `${field}[${index}]`, nomenclature, value: item });
+      });
+    }
+  }
+  return out;
 }
 
 /** A set (array without duplicates) of values checked by `item`. */
@@ -100,13 +149,15 @@ function set(item: z.ZodType<string>, minItems = 0) {
 }
 
 /**
+ * `doublons` (structures): the ids of the same place listed by other producers, as data·inclusion's dedup
+ * found them. Like `score_qualite`, computed by a source, not a v1 field.
+ *
  * The quality score a record's source computed (data·inclusion's `score_qualite`, or a connector that
  * scores before it withholds contacts, as the reference does for Dora). Not a v1 field: kept apart from
  * STRUCTURE_FIELDS / SERVICE_FIELDS; when absent, Passerelle computes the score (src/quality/score.ts).
  */
 const sourceScore = z.number().min(0, { error: 'must be a score from 0 to 1' }).max(1, { error: 'must be a score from 0 to 1' }).nullish();
 
-const sourceSlug = z.string().refine((value) => isValue('sources', value), { error: 'is not a known source slug' });
 
 /** Cross-field rules: id is `<source>--<producer id>` with that record's source. */
 function checkId(record: { id: unknown; source: unknown }, ctx: z.RefinementCtx): void {
@@ -141,9 +192,10 @@ const addressFields = {
 // ---- Structure v1 (§2.2) ----
 
 function structureSchema(options: ValidationOptions = {}) {
+  const tolerant = options.tolerant ?? false;
   return z
     .strictObject({
-      source: sourceSlug,
+      source: nomenclatureValue('sources', tolerant),
       id: z.string(),
       nom: sized(3, 150),
       date_maj: dateMaj(options),
@@ -156,8 +208,9 @@ function structureSchema(options: ValidationOptions = {}) {
       site_web: httpUrl.nullish(),
       horaires_accueil: text(),
       accessibilite_lieu: httpUrl.nullish(),
-      reseaux_porteurs: set(nomenclatureValue('reseaux_porteurs')),
+      reseaux_porteurs: set(nomenclatureValue('reseaux_porteurs', tolerant)),
       score_qualite: sourceScore,
+      doublons: set(z.string().regex(/^[^-].*--./, { error: 'must be a structure id "<source>--<producer id>"' })),
     })
     .superRefine(checkId, { when: (payload) => isRecord(payload.value) });
 }
@@ -165,20 +218,21 @@ function structureSchema(options: ValidationOptions = {}) {
 // ---- Service v1 (§2.3) ----
 
 function serviceSchema(options: ValidationOptions = {}) {
+  const tolerant = options.tolerant ?? false;
   return z
     .strictObject({
-      source: sourceSlug,
+      source: nomenclatureValue('sources', tolerant),
       structure_id: z.string().regex(/^[^-].*--./, { error: 'must be a structure id "<source>--<producer id>"' }),
       id: z.string(),
       nom: sized(3, 150),
       description: sized(5, 10000),
       date_maj: dateMaj(options),
       lien_source: httpUrl.nullish(),
-      type: nomenclatureValue('types_services').nullish(),
-      thematiques: set(nomenclatureValue('thematiques')),
-      frais: nomenclatureValue('frais').nullish(),
+      type: nomenclatureValue('types_services', tolerant).nullish(),
+      thematiques: set(nomenclatureValue('thematiques', tolerant)),
+      frais: nomenclatureValue('frais', tolerant).nullish(),
       frais_precisions: text(),
-      publics: set(nomenclatureValue('publics'), 1).superRefine((values, ctx) => {
+      publics: set(nomenclatureValue('publics', tolerant), 1).superRefine((values, ctx) => {
         if (values && values.length > 1 && values.includes('tous-publics')) {
           ctx.addIssue({ code: 'custom', message: 'must not combine "tous-publics" with other publics', input: values });
         }
@@ -188,12 +242,12 @@ function serviceSchema(options: ValidationOptions = {}) {
       ...addressFields,
       telephone: text(),
       courriel: email.nullish(),
-      modes_accueil: set(nomenclatureValue('modes_accueil')),
+      modes_accueil: set(nomenclatureValue('modes_accueil', tolerant)),
       zone_eligibilite: set(z.string().regex(ZONE_CODE, { error: 'must be a commune, département, EPCI or country code, or "france"' }), 1),
       contact_nom_prenom: text(),
       lien_mobilisation: httpUrl.nullish(),
-      modes_mobilisation: set(nomenclatureValue('modes_mobilisation'), 1),
-      mobilisable_par: set(nomenclatureValue('personnes_mobilisatrices'), 1),
+      modes_mobilisation: set(nomenclatureValue('modes_mobilisation', tolerant), 1),
+      mobilisable_par: set(nomenclatureValue('personnes_mobilisatrices', tolerant), 1),
       mobilisation_precisions: text(),
       volume_horaire_hebdomadaire: z.number().min(0, { error: 'must be a number ≥ 0' }).nullish(),
       nombre_semaines: z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be an integer ≥ 1' }).nullish(),
@@ -210,38 +264,40 @@ export type StructureRecord = z.output<typeof STRUCTURE_SCHEMA>;
 export type ServiceRecord = z.output<typeof SERVICE_SCHEMA>;
 
 /** Fields a record may carry besides the v1 ones (what its source computed). */
-const SOURCE_COMPUTED = new Set<string>(['score_qualite']);
+const SOURCE_COMPUTED = new Set<string>(['score_qualite', 'doublons']);
 
 /** The v1 field names, in schema order. */
 export const STRUCTURE_FIELDS = Object.keys(STRUCTURE_SCHEMA.shape).filter((key) => !SOURCE_COMPUTED.has(key)) as (keyof StructureRecord)[];
 export const SERVICE_FIELDS = Object.keys(SERVICE_SCHEMA.shape).filter((key) => !SOURCE_COMPUTED.has(key)) as (keyof ServiceRecord)[];
 
-const schemasByDay = new Map<string, { structure: typeof STRUCTURE_SCHEMA; service: typeof SERVICE_SCHEMA }>();
+const schemasByOptions = new Map<string, { structure: typeof STRUCTURE_SCHEMA; service: typeof SERVICE_SCHEMA }>();
 
-function schemasFor(today: string) {
-  let schemas = schemasByDay.get(today);
+function schemasFor(options: ValidationOptions) {
+  if (!options.today && !options.tolerant) return { structure: STRUCTURE_SCHEMA, service: SERVICE_SCHEMA };
+  const key = `${options.today ?? ''}|${options.tolerant ? 'tolerant' : 'strict'}`;
+  let schemas = schemasByOptions.get(key);
   if (!schemas) {
-    if (schemasByDay.size > 16) schemasByDay.clear();
-    schemas = { structure: structureSchema({ today }), service: serviceSchema({ today }) };
-    schemasByDay.set(today, schemas);
+    if (schemasByOptions.size > 16) schemasByOptions.clear();
+    schemas = { structure: structureSchema(options), service: serviceSchema(options) };
+    schemasByOptions.set(key, schemas);
   }
   return schemas;
 }
 
 export function validateStructure(input: unknown, options: ValidationOptions = {}): ValidationResult<StructureRecord> {
-  return run(options.today ? schemasFor(options.today).structure : STRUCTURE_SCHEMA, input, 'Structure');
+  return run(schemasFor(options).structure, input, 'Structure', options);
 }
 
 export function validateService(input: unknown, options: ValidationOptions = {}): ValidationResult<ServiceRecord> {
-  return run(options.today ? schemasFor(options.today).service : SERVICE_SCHEMA, input, 'Service');
+  return run(schemasFor(options).service, input, 'Service', options);
 }
 
-function run<T>(schema: z.ZodType<T>, input: unknown, kind: string): ValidationResult<T> {
+function run<T>(schema: z.ZodType<T>, input: unknown, kind: 'Structure' | 'Service', options: ValidationOptions): ValidationResult<T> {
   if (!isRecord(input)) {
     return { ok: false, errors: [{ field: '', message: `a ${kind} record must be an object, got ${describe(input)}` }] };
   }
   const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return { ok: true, value: result.data };
+  if (result.success) return { ok: true, value: result.data, newer: options.tolerant ? newerValues(kind, input) : [] };
   const errors: ValidationError[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {

@@ -464,8 +464,14 @@ export type ServiceConnection = {
   nodes: Array<Service>;
   /** Where this page stands. */
   pageInfo: PageInfo;
-  /** How many services match, across all pages. */
+  /** How many services match, across all pages (a lower bound when `totalCountExact` is false). */
   totalCount: Scalars['Int']['output'];
+  /**
+   * False when a live partner's answer was cut at Passerelle's cap (1,000 records per partner and list):
+   * `totalCount` is then a lower bound, and that partner's records beyond the cap are on no page. Narrow
+   * the filter, or read the harvested copy (without `live`). True for every list the store answers alone.
+   */
+  totalCountExact: Scalars['Boolean']['output'];
 };
 
 /** A service in a page, with its cursor. */
@@ -545,6 +551,11 @@ export type Structure = {
   dateMaj: Scalars['Date']['output'];
   /** Presentation of the structure. */
   description: Maybe<Scalars['String']['output']>;
+  /**
+   * The same place as listed by other producers, as data·inclusion's dedup found them (its `doublons`),
+   * among the structures this caller may see. Empty when the source says nothing.
+   */
+  doublons: Array<Structure>;
   /** Opening hours, OSM `opening_hours` syntax. */
   horairesAccueil: Maybe<Scalars['String']['output']>;
   /** Globally unique id, `<source>--<producer id>`. */
@@ -561,7 +572,7 @@ export type Structure = {
   provenance: Provenance;
   /** National networks the structure belongs to. */
   reseauxPorteurs: Array<NomenclatureValue>;
-  /** Quality score (0 to 1): mean of its services' scores. */
+  /** Quality score (0 to 1): mean of its services' scores (data·inclusion's own, for the records it serves). */
   scoreQualite: Maybe<Scalars['Float']['output']>;
   /** The services of this structure, ordered by id. */
   services: ServiceConnection;
@@ -1008,6 +1019,7 @@ export type ServiceConnectionResolvers<ContextType = Context, ParentType extends
   nodes?: Resolver<Array<ResolversTypes['Service']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ServiceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceEdge'] = ResolversParentTypes['ServiceEdge']> = {
@@ -1033,6 +1045,7 @@ export type StructureResolvers<ContextType = Context, ParentType extends Resolve
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dateMaj?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  doublons?: Resolver<Array<ResolversTypes['Structure']>, ParentType, ContextType>;
   horairesAccueil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;

@@ -13,6 +13,8 @@ export interface ConnectionModel<T> {
   hasNextPage: boolean;
   cursorOf(item: T): string;
   count(): Promise<number>;
+  /** False when `count` is a lower bound (a live partner's list was cut at its cap); true when absent. */
+  countExact?: boolean;
 }
 
 export interface EdgeModel<T> {

@@ -55,7 +55,7 @@ async function liveConnection(
   const list = await ctx.loaders.liveServices(request, store);
   if (!list) return undefined;
   for (const error of list.outages) ctx.outages.push({ path: responsePathAsArray(info.path), error });
-  return connection(list.page, (s) => s.id, list.count);
+  return { ...connection(list.page, (s) => s.id, list.count), countExact: list.countExact };
 }
 
 /**

@@ -36,5 +36,5 @@ export const serviceResolvers: Resolvers = {
     mobilisablePar: (s) => items('personnes_mobilisatrices', s.mobilisablePar),
     territoire: (s, _, ctx) => territoireOf(s.codeInsee, ctx),
   },
-  ServiceConnection: connectionResolvers<ServiceModel>(),
+  ServiceConnection: { ...connectionResolvers<ServiceModel>(), totalCountExact: (c) => c.countExact ?? true },
 };

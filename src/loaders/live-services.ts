@@ -33,6 +33,11 @@ export interface LiveListRequest {
 export interface LiveList {
   page: Page<ServiceModel>;
   count(): Promise<number>;
+  /**
+   * False when a partner's list reached LIVE_LIST_LIMIT: records beyond it were not fetched, so the count
+   * is a lower bound and later pages may miss that partner's records.
+   */
+  countExact: boolean;
   outages: GraphQLError[];
 }
 
@@ -115,6 +120,7 @@ export async function liveServicesList(deps: LiveListDeps, request: LiveListRequ
   return {
     page: { items: merged.slice(0, first), hasNextPage: storePage.hasNextPage || merged.length > first },
     count: async () => (storeCount ?? (await store.count(storeFilter))) + matchingRecords.length,
+    countExact: answers.every((answer) => answer === undefined || answer.length < LIVE_LIST_LIMIT),
     outages,
   };
 }

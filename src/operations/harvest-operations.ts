@@ -24,6 +24,10 @@ export function harvestSummary(partnerId: string, r: HarvestResult): string {
       r.deleted.structures || r.deleted.services
         ? `; ${plural(r.deleted.structures, 'structure')} and ${plural(r.deleted.services, 'service')} deleted (not listed any more)`
         : '; nothing deleted';
+    const pending = r.pendingDeletion.structures + r.pendingDeletion.services;
+    if (pending) {
+      line += `; ${plural(r.pendingDeletion.structures, 'structure')} and ${plural(r.pendingDeletion.services, 'service')} not listed, kept until more passes miss them`;
+    }
   } else {
     line += `; not complete yet (run ${plural(r.run.pages, 'page')} so far): run the command again to continue`;
   }
@@ -31,7 +35,7 @@ export function harvestSummary(partnerId: string, r: HarvestResult): string {
 }
 
 /** `harvest`: pulls one declared partner's whole dataset into the store (resumable, idempotent). */
-export const harvest: Operation<{ partner: string; maxPages?: number }> = {
+export const harvest: Operation<{ partner: string; maxPages?: number; deleteAfterPasses?: number }> = {
   migrate: true,
   async run({ store, config }, args) {
     // Read here, in the process that runs the operation (the server's, when routed through its socket).
@@ -45,7 +49,12 @@ export const harvest: Operation<{ partner: string; maxPages?: number }> = {
     }
     const logger = createLogger(config.logLevel, process.stderr);
     const connector = createConnector(partner, createTransport(partner, { logger }), logger);
-    const result = await harvestPartner(store, connector, { logger, maxPages: args.maxPages });
+    const result = await harvestPartner(store, connector, {
+      logger,
+      maxPages: args.maxPages,
+      // The command's option, else the partner's own setting, else the default.
+      deleteAfterPasses: args.deleteAfterPasses ?? partner.deleteAfterPasses,
+    });
     return { lines: [harvestSummary(partner.id, result)] };
   },
 };

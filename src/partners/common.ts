@@ -2,12 +2,16 @@
 // readers, dates and urls, bounded concurrency, 404s, page marks, and applying a list's `keep` to a page
 // (what a list keeps is defined once, in src/store/offer-filter.ts).
 import type { Logger } from '../logger';
+import { newerValuesKept } from '../metrics';
 import {
+  type NewerValue,
   validateService,
   validateStructure,
   type ServiceRecord,
   type StructureRecord,
   type ValidationError,
+  type ValidationOptions,
+  type ValidationResult,
 } from '../domain/validation';
 import {
   PartnerError,
@@ -66,16 +70,74 @@ function drop(ctx: MappingContext, id: unknown, errors: readonly ValidationError
   return undefined;
 }
 
-/** Validates a mapped structure; an invalid one is logged (`partner record dropped`) and dropped. */
-export function acceptStructure(ctx: MappingContext, record: Json): StructureRecord | undefined {
-  const result = validateStructure(compact(record));
-  return result.ok ? result.value : drop(ctx, record.id, result.errors);
+/**
+ * Partner records are validated tolerantly: a value newer than Passerelle's nomenclatures (or a source
+ * slug it does not know yet) is kept, logged and counted, not a reason to drop a record the partner
+ * already validated against its own, newer reference. Every other rule drops the record.
+ */
+function reportNewer(ctx: MappingContext, id: unknown, newer: readonly NewerValue[]): void {
+  if (newer.length === 0) return;
+  for (const { nomenclature, value } of newer) newerValuesKept.inc({ partner: ctx.partner, nomenclature, value: value.slice(0, 80) });
+  ctx.logger.warn(
+    { partner: ctx.partner, id: typeof id === 'string' ? id : null, values: newer.map(({ field, value }) => ({ field, value: value.slice(0, 80) })) },
+    'partner record kept with values newer than Passerelle\'s nomenclatures',
+  );
 }
 
-/** Validates a mapped service; an invalid one is logged (`partner record dropped`) and dropped. */
+/**
+ * Optional fields whose value Passerelle's validator may judge more strictly than the partner's own (an URL
+ * pydantic accepts, an e-mail address, a code): a bad value there costs the field, not the record. Fields
+ * whose absence changes what a record means (ids, names, dates, publics, eligibility zone) are not here.
+ */
+const DROPPABLE_FIELDS = new Set([
+  'lien_source',
+  'site_web',
+  'accessibilite_lieu',
+  'lien_mobilisation',
+  'courriel',
+  'siret',
+  'code_postal',
+  'code_insee',
+  'longitude',
+  'latitude',
+  'volume_horaire_hebdomadaire',
+  'nombre_semaines',
+]);
+
+function accept<R>(
+  ctx: MappingContext,
+  record: Json,
+  validate: (input: unknown, options: ValidationOptions) => ValidationResult<R>,
+): R | undefined {
+  let result = validate(compact(record), { tolerant: true });
+  if (!result.ok) {
+    const fields = unique(result.errors.map((error) => error.field.split(/[.[]/)[0]));
+    if (fields.every((field) => DROPPABLE_FIELDS.has(field))) {
+      const errors = result.errors;
+      const rest = { ...record };
+      for (const field of fields) delete rest[field];
+      result = validate(compact(rest), { tolerant: true });
+      if (result.ok) {
+        ctx.logger.warn(
+          { partner: ctx.partner, id: typeof record.id === 'string' ? record.id : null, errors: loggableErrors(errors) },
+          'partner record kept without its invalid optional fields',
+        );
+      }
+    }
+  }
+  if (!result.ok) return drop(ctx, record.id, result.errors);
+  reportNewer(ctx, record.id, result.newer);
+  return result.value;
+}
+
+/** Validates a mapped structure (tolerantly, see above); an invalid one is logged (`partner record dropped`) and dropped. */
+export function acceptStructure(ctx: MappingContext, record: Json): StructureRecord | undefined {
+  return accept(ctx, record, validateStructure);
+}
+
+/** Validates a mapped service (tolerantly, see above); an invalid one is logged (`partner record dropped`) and dropped. */
 export function acceptService(ctx: MappingContext, record: Json): ServiceRecord | undefined {
-  const result = validateService(compact(record));
-  return result.ok ? result.value : drop(ctx, record.id, result.errors);
+  return accept(ctx, record, validateService);
 }
 
 /** A payload item that is not even an object: dropped with a reason. */

@@ -5,6 +5,12 @@ import { ConfigError } from '../config';
 import { isValue } from '../domain/nomenclatures';
 import type { PartnerConfig, PartnerType } from './types';
 
+/** A partner as declared in the file: its connector's config, plus how it is harvested. */
+export interface DeclaredPartner extends PartnerConfig {
+  /** Harvest: delete a record once this many consecutive complete passes have not listed it (default 2). */
+  deleteAfterPasses?: number;
+}
+
 export const PARTNER_TYPES = ['data-inclusion', 'dora', 'soliguide', 'emplois'] as const satisfies readonly PartnerType[];
 
 /** The file read from the working directory when PASSERELLE_CONFIG is not set. */
@@ -35,6 +41,7 @@ const PartnerSchema = z
       .min(1, 'must name at least one source'),
     cacheTtlSeconds: z.number().min(0).max(86_400).default(300),
     timeoutMs: z.number().int().min(1).max(120_000).default(2000),
+    deleteAfterPasses: z.number().int().min(1).max(1000).optional(),
   })
   .strict()
   .refine((p) => !(p.token !== undefined && p.tokenEnv !== undefined), {
@@ -62,7 +69,7 @@ function formatPath(segments: readonly PropertyKey[]): string {
  * PASSERELLE_CONFIG. No file (and no PASSERELLE_CONFIG): no partners. Tokens named by `tokenEnv` are
  * resolved here; an error names the file and the path of the faulty value (`partners[1].baseUrl: …`).
  */
-export function loadPartnersConfig(env: NodeJS.ProcessEnv = process.env): PartnerConfig[] {
+export function loadPartnersConfig(env: NodeJS.ProcessEnv = process.env): DeclaredPartner[] {
   const explicit = env.PASSERELLE_CONFIG !== undefined && env.PASSERELLE_CONFIG !== '';
   const file = path.resolve(explicit ? env.PASSERELLE_CONFIG! : DEFAULT_CONFIG_FILE);
   let text: string;
@@ -80,7 +87,7 @@ export function loadPartnersConfig(env: NodeJS.ProcessEnv = process.env): Partne
 }
 
 /** Validates the text of a partners file (`file` only names it in errors). */
-export function parsePartnersConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): PartnerConfig[] {
+export function parsePartnersConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): DeclaredPartner[] {
   const fail = (message: string): never => {
     throw new ConfigError(`invalid partners configuration in ${file}: ${message}`);
   };
@@ -97,7 +104,7 @@ export function parsePartnersConfig(text: string, file: string, env: NodeJS.Proc
   const problems: string[] = [];
   const seenIds = new Map<string, number>();
   const liveSources = new Map<string, string>();
-  const partners: PartnerConfig[] = parsed.data.partners.map((p, index) => {
+  const partners: DeclaredPartner[] = parsed.data.partners.map((p, index) => {
     const at = `partners[${index}]`;
     const first = seenIds.get(p.id);
     if (first !== undefined) problems.push(`${at}.id: "${p.id}" is already the id of partners[${first}]`);
@@ -119,7 +126,7 @@ export function parsePartnersConfig(text: string, file: string, env: NodeJS.Proc
         } else liveSources.set(source, p.id);
       }
     }
-    const partner: PartnerConfig = {
+    const partner: DeclaredPartner = {
       id: p.id,
       type: p.type,
       baseUrl: p.baseUrl.replace(/\/+$/, ''),
@@ -129,6 +136,7 @@ export function parsePartnersConfig(text: string, file: string, env: NodeJS.Proc
       timeoutMs: p.timeoutMs,
     };
     if (token !== undefined) partner.token = token;
+    if (p.deleteAfterPasses !== undefined) partner.deleteAfterPasses = p.deleteAfterPasses;
     return partner;
   });
   if (problems.length) fail(problems.join('; '));

@@ -3,8 +3,10 @@
 //   GET /api/v1/structures?page&size&sources&code_commune&code_departement            → Page[ListedStructure]
 //   GET /api/v1/services/{id}, GET /api/v1/structures/{id}                              → one record, or 404
 // Pages are `{items, total, page, size, pages}` (offset pagination, page ≥ 1, size ≤ 10000).
-// Records are already v1: the v1 fields are kept, the API-added ones (score_qualite, adresse_certifiee,
-// doublons, extra, structure, services) are dropped, and every record is validated.
+// Records are already v1: the v1 fields are kept with data·inclusion's own `score_qualite` (its score is the
+// reference's; Passerelle does not recompute it) and, on structures, its dedup signal `doublons` (as ids);
+// the other API-added fields (adresse_certifiee, extra, structure, services) are dropped. Every record is
+// validated tolerantly (src/partners/common.ts): a nomenclature value newer than Passerelle's is kept.
 import type { Logger } from '../logger';
 import {
   SERVICE_FIELDS,
@@ -31,6 +33,7 @@ import {
   isObject,
   pick,
   num,
+  str,
   unique,
   toDate,
   mapWithConcurrency,
@@ -150,10 +153,18 @@ export class DataInclusionConnector implements Connector {
   }
 }
 
-/** The v1 fields of an API record (the API-added ones dropped), with its date normalised. */
+/**
+ * The v1 fields of an API record, its date normalised, with what data·inclusion computed: `score_qualite`
+ * and, on structures, `doublons` — `[{source, id}]` on lists, whole structures on a detail — as ids.
+ */
 function v1Fields(item: Json, fields: readonly string[]): Json {
   const record = pick(item, fields);
   record.date_maj = toDate(record.date_maj);
+  const score = num(item.score_qualite);
+  if (score !== undefined) record.score_qualite = score;
+  if (Array.isArray(item.doublons)) {
+    record.doublons = unique(item.doublons.map((doublon) => (isObject(doublon) ? str(doublon.id) : undefined)).filter((id): id is string => id !== undefined));
+  }
   return record;
 }
 

@@ -1,21 +1,28 @@
-// Connector for the Dora API v2 (reference: data-inclusion.md §6 "dora", §2.4–2.5, §7).
-//   GET /api/v2/structures/?page_size=1000&o=creation_date   DRF pages {count?, next, results}
+// Connector for the Dora API v2 (gip-inclusion/dora back/dora/api/{urls,views,serializers}.py @ 388804a7).
+//   GET /api/v2/structures/?page_size=1000&o=creation_date   DRF pages {count, next, previous, results}
 //   GET /api/v2/services/?page_size=1000&o=creation_date
 //   GET /api/v2/services/{id}/, GET /api/v2/structures/{id}/  one record, or 404 (no batch form)
-// Dora answers in data·inclusion v0 shape (presentation_*, typologie, labels_nationaux, profils,
-// modes_orientation_*, zone_diffusion_*, contact_public…); this module maps it to v1 as the
-// data·inclusion pipeline does (§7), and validates every record. Ids are `dora--<Dora id>` (uuid or slug).
+// Access: Dora's APIPermission serves data·inclusion's own account only (README, partner access).
+// The payload mixes v1 values (`frais` a single string, `publics`, `thematiques`, `types` = [kind],
+// `modes_accueil`) and v0-named fields (presentation_*, typologie, labels_nationaux, modes_orientation_*,
+// zone_diffusion_*, contact_public, temps_passe_*, prise_rdv, formulaire_en_ligne). It is mapped to v1 as
+// data·inclusion's pipeline maps it (gip-inclusion/data-inclusion @ d4969e37, pipeline/dbt/models/
+// staging/sources/dora/stg_dora__*.sql and intermediate/v1/001_mappings/dora/int_dora__*_v1.sql), with its
+// `_map_dora__*` tables as data (./dora-mappings.ts). Where Passerelle differs on purpose, the code says so.
+// Ids are `dora--<Dora uuid>`.
 import fs from 'node:fs';
 import type { Logger } from '../logger';
 import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
-import { isValue } from '../domain/nomenclatures';
+import { isValue, valuesOf } from '../domain/nomenclatures';
+import { scoreService, type ScoredService } from '../quality/score';
 import type { Connector, PartnerConfig, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
 import {
   HARVEST_PAGE_SIZE,
   MAX_CONCURRENCY,
   acceptService,
   acceptStructure,
+  compact,
   decodeMark,
   drfNextPage,
   acceptAll,
@@ -34,238 +41,23 @@ import {
   type Json,
   type MappingContext,
 } from './common';
+import {
+  LABEL_NATIONAL_TO_RESEAU_PORTEUR,
+  MODES_ORIENTATION_TO_MOBILISATION,
+  MODE_MOBILISATION_FROM_LIENS,
+  TYPES_TO_TYPE,
+  TYPOLOGIE_TO_RESEAU_PORTEUR,
+} from './dora-mappings';
 
 export const SOURCE = 'dora';
 
 // ---------------------------------------------------------------------------------------------
-// Mapping tables (v0 → v1). Sources: data-inclusion.md §2.4–2.5 (v0 fields, v0→v1 changes), §7 (Dora
-// mapping examples), nomenclatures.json (v0 values: profils, thematiques_v0, frais_v0,
-// typologies_structures, labels_nationaux, modes_orientation_*; v1 values). Every target is a v1 value
-// (checked by test/partners/dora.test.ts).
-// ---------------------------------------------------------------------------------------------
-
-/**
- * v0 `profils` (28) → v1 `publics` (14). A profil with no v1 counterpart (adultes, locataires,
- * proprietaires, personnes-en-situation-illettrisme) is dropped; when `tous-publics` results, it is
- * kept alone (v1 forbids combining it).
- */
-export const PROFILS_TO_PUBLICS: Readonly<Record<string, string>> = {
-  adultes: '', // no v1 public: dropped
-  alternants: 'etudiants', // apprentices and work-study students
-  'beneficiaires-rsa': 'beneficiaires-des-minimas-sociaux',
-  'deficience-visuelle': 'personnes-en-situation-de-handicap',
-  'demandeurs-demploi': 'demandeurs-emploi',
-  etudiants: 'etudiants',
-  'familles-enfants': 'familles',
-  femmes: 'femmes',
-  'handicaps-mentaux': 'personnes-en-situation-de-handicap',
-  'handicaps-psychiques': 'personnes-en-situation-de-handicap',
-  jeunes: 'jeunes',
-  'jeunes-16-26': 'jeunes',
-  locataires: '', // §7: a condition of access, not a public: dropped
-  'personnes-de-nationalite-etrangere': 'personnes-exilees',
-  'personnes-en-situation-de-handicap': 'personnes-en-situation-de-handicap',
-  'personnes-en-situation-durgence': 'personnes-en-situation-durgence',
-  'personnes-en-situation-illettrisme': '', // no v1 public (the thématique lecture-ecriture-calcul says it)
-  'personnes-handicapees': 'personnes-en-situation-de-handicap',
-  proprietaires: '', // §7: a condition of access, not a public: dropped
-  'public-langues-etrangeres': 'personnes-exilees',
-  retraites: 'seniors',
-  salaries: 'actifs',
-  'sans-domicile-fixe': 'personnes-en-situation-durgence',
-  'seniors-65': 'seniors',
-  'sortants-de-detention': 'personnes-en-situation-juridique-specifique',
-  surdite: 'personnes-en-situation-de-handicap',
-  'tous-publics': 'tous-publics',
-  victimes: 'personnes-en-situation-durgence',
-};
-
-/**
- * v0 thématique categories renamed in v1 (§2.5): `<v0 category>--<sub>` is tried as
- * `<v1 category>--<sub>`. Categories absent here keep their name (most did not change).
- */
-export const THEMATIQUE_CATEGORIES_V0_TO_V1: Readonly<Record<string, string>> = {
-  'acces-aux-droits-et-citoyennete': 'difficultes-administratives-ou-juridiques',
-  'apprendre-francais': 'lecture-ecriture-calcul',
-  illettrisme: 'lecture-ecriture-calcul',
-  'creation-activite': 'creer-une-entreprise',
-  'gestion-financiere': 'difficultes-financieres',
-};
-
-/**
- * v0 thématiques whose v1 counterpart has another name (sub-theme renamed or merged). Resolution order:
- * this table; else the value itself when it is a v1 thématique; else the category rename above when the
- * result is a v1 thématique; else dropped (bare v0 categories such as `mobilite` have no v1 value).
- */
-export const THEMATIQUES_V0_TO_V1: Readonly<Record<string, string>> = {
-  'acces-aux-droits-et-citoyennete--accompagnement-dans-les-demarches-administratives':
-    'difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives',
-  'acces-aux-droits-et-citoyennete--accompagnement-juridique':
-    'difficultes-administratives-ou-juridiques--prendre-en-compte-une-problematique-judiciaire',
-  'acces-aux-droits-et-citoyennete--connaitre-ses-droits':
-    'difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits',
-  'acces-aux-droits-et-citoyennete--faciliter-laction-citoyenne':
-    'difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-a-la-citoyennete',
-  'apprendre-francais--communiquer-vie-tous-les-jours': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'apprendre-francais--suivre-formation': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'apprendre-francais--accompagnement-insertion-pro': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'illettrisme--ameliorer-vocabulaire': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'illettrisme--etre-autonome': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'illettrisme--reperer-situation-illettrisme': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'illettrisme--valider-certification-clea': 'lecture-ecriture-calcul--maitriser-le-francais',
-  'illettrisme--utiliser-numerique': 'numerique--maitriser-les-fondamentaux-du-numerique',
-  'illettrisme--permis-conduire': 'mobilite--preparer-un-permis',
-  'gestion-financiere--apprendre-a-gerer-son-budget': 'difficultes-financieres--ameliorer-sa-gestion-budgetaire',
-  'gestion-financiere--accompagnement-aux-personnes-en-difficultes-financieres':
-    'difficultes-financieres--prevenir-une-degradation-de-la-situation-financiere',
-  'gestion-financiere--prevention-et-gestion-du-surendettement': 'difficultes-financieres--situation-dendettement-surendettement',
-  'gestion-financiere--obtenir-une-aide-alimentaire': 'equipement-et-alimentation--alimentation',
-  'equipement-et-alimentation--acces-a-du-materiel-informatique': 'numerique--acquerir-un-equipement',
-  'famille--soutien-a-la-parentalite': 'famille--soutien-a-la-parentalite-et-a-leducation',
-  'famille--information-et-accompagnement-des-parents': 'famille--soutien-a-la-parentalite-et-a-leducation',
-  'famille--violences-intrafamiliales': 'famille--surmonter-conflits-separation-violence',
-  'handicap--faire-reconnaitre-un-handicap': 'sante--constituer-un-dossier-mdph-invalidite',
-  'handicap--favoriser-le-retour-et-le-maintien-dans-lemploi': 'trouver-un-emploi--maintien-dans-lemploi',
-  'logement-hebergement--mal-loges-sans-logis': 'logement-hebergement--rechercher-une-solution-dhebergement-temporaire',
-  'logement-hebergement--probleme-avec-son-logement': 'logement-hebergement--se-maintenir-dans-le-logement',
-  'logement-hebergement--etre-accompagne-en cas-de-difficultes-financieres': 'logement-hebergement--reduire-les-impayes-de-loyer',
-  'logement-hebergement--demenagement': 'logement-hebergement--changer-de-logement',
-  'mobilite--preparer-un-permis-de-conduire': 'mobilite--preparer-un-permis',
-  'mobilite--preparer-son-permis-de-conduire-se-reentrainer-a-la-conduite': 'mobilite--preparer-un-permis',
-  'mobilite--acheter-un-velo': 'mobilite--mobilite-douce-partagee-collective',
-  'mobilite--apprendre-a-utiliser-un-deux-roues': 'mobilite--mobilite-douce-partagee-collective',
-  'mobilite--comprendre-et-utiliser-les-transports-en-commun': 'mobilite--mobilite-douce-partagee-collective',
-  'mobilite--louer-un-vehicule': 'mobilite--acceder-a-un-vehicule',
-  'mobilite--acheter-un-vehicule-motorise': 'mobilite--acceder-a-un-vehicule',
-  'mobilite--financer-mon-projet-mobilite': 'mobilite--financer-ma-mobilite',
-  'mobilite--aides-a-la-reprise-demploi-ou-a-la-formation': 'mobilite--financer-ma-mobilite',
-  'numerique--prendre-en-main-un-ordinateur': 'numerique--maitriser-les-fondamentaux-du-numerique',
-  'numerique--prendre-en-main-un-smartphone-ou-une-tablette': 'numerique--maitriser-les-fondamentaux-du-numerique',
-  'numerique--utiliser-le-numerique-au-quotidien': 'numerique--maitriser-les-fondamentaux-du-numerique',
-  'numerique--approfondir-ma-culture-numerique': 'numerique--maitriser-les-fondamentaux-du-numerique',
-  'numerique--devenir-autonome-dans-les-demarches-administratives': 'numerique--acceder-a-des-services-en-ligne',
-  'numerique--realiser-des-demarches-administratives-avec-un-accompagnement': 'numerique--acceder-a-des-services-en-ligne',
-  'numerique--accompagner-les-demarches-de-sante': 'numerique--acceder-a-des-services-en-ligne',
-  'numerique--acceder-a-du-materiel': 'numerique--acquerir-un-equipement',
-  'numerique--s-equiper-en-materiel-informatique': 'numerique--acquerir-un-equipement',
-  'remobilisation--bien-etre': 'remobilisation--bien-etre-confiance-en-soi',
-  'remobilisation--restaurer-sa-confiance-son-image-de-soi': 'remobilisation--bien-etre-confiance-en-soi',
-  'remobilisation--participer-a-des-actions-solidaires-ou-de-benevolat': 'remobilisation--benevolat-action-citoyenne',
-  'remobilisation--decouvrir-son-potentiel-via-le-sport-et-la-culture': 'remobilisation--activites-sportives-et-culturelles',
-  'sante--faire-face-a-une-situation-daddiction': 'sante--addictions',
-  'sante--bien-etre-psychologique': 'sante--sante-mentale',
-  'sante--accompagner-les-traumatismes': 'sante--sante-mentale',
-  'sante--prevention-et-acces-aux-soins': 'sante--acces-aux-soins',
-  'sante--se-soigner-et-prevenir-la-maladie': 'sante--acces-aux-soins',
-  'sante--obtenir-la-prise-en-charge-de-frais-medicaux': 'sante--acces-aux-soins',
-  'sante--vie-relationnelle-et-affective': 'sante--sante-sexuelle',
-  'se-former--utiliser-le-numerique': 'numerique--maitriser-les-fondamentaux-du-numerique',
-};
-
-/**
- * v0 structure `typologie` (92 codes) → v1 `reseaux_porteurs`, where a v1 value names the same network
- * or kind of structure. Codes absent here (ASSO, Autre, OF, ETABL_PRI…) are dropped.
- */
-export const TYPOLOGIE_TO_RESEAUX: Readonly<Record<string, string>> = {
-  ACI: 'aci',
-  AFPA: 'afpa',
-  AI: 'ai',
-  ASE: 'ase',
-  AVIP: 'creches-avip',
-  CAARUD: 'caarud',
-  CADA: 'cada',
-  CAF: 'caf',
-  CAP_EMPLOI: 'cap-emploi-reseau-cheops',
-  CAVA: 'cava',
-  CCAS: 'ccas-cias',
-  CCONS: 'chambres-consulaires',
-  CD: 'departements',
-  CHRS: 'chrs',
-  CHU: 'chu',
-  CIAS: 'ccas-cias',
-  CIDFF: 'cidff',
-  CMP: 'cmp',
-  CMS: 'cms',
-  CPAM: 'cpam',
-  CPH: 'cph',
-  CSAPA: 'csapa',
-  DEPT: 'departements',
-  E2C: 'ecoles-de-la-deuxieme-chance',
-  EA: 'ea',
-  EATT: 'eatt',
-  EI: 'ei',
-  EITI: 'eiti',
-  EPIDE: 'epide',
-  EPN: 'espaces-publics-numeriques',
-  ETTI: 'etti',
-  FT: 'france-travail',
-  GEIQ: 'geiq',
-  HUDA: 'huda',
-  LA_POSTE: 'la-poste',
-  MDA: 'maison-departementale-de-lautonomie',
-  MDE: 'maisons-de-l-emploi',
-  MDPH: 'mdph',
-  MDS: 'maisons-des-solidarites',
-  MJC: 'mjc',
-  ML: 'mission-locale',
-  MSA: 'mutualite-sociale-agricole',
-  MSAP: 'msap',
-  MUNI: 'communes',
-  PIJ_BIJ: 'reseau-information-jeunesse',
-  PIMMS: 'pimms-mediation',
-  PJJ: 'pjj',
-  PLIE: 'plie',
-  REG: 'regions',
-  RESSOURCERIE: 'ressourceries',
-  RS_FJT: 'residences-fjt',
-  SPIP: 'spip',
-};
-
-/**
- * v0 `labels_nationaux` (85) whose v1 `reseaux_porteurs` value is spelt differently. A label spelt
- * the same in v1 (caf, emmaus, france-travail, mission-locale…) is kept as is; the others are dropped.
- */
-export const LABELS_TO_RESEAUX: Readonly<Record<string, string>> = {
-  bge: 'reseau-bge',
-  cci: 'chambres-consulaires',
-  'conseiller-numerique': 'conseillers-numeriques',
-  'fede-pro-fem': 'federation-professionnelle-femmes',
-  'la-ressourcerie': 'ressourceries',
-  'maisons-de-lemploi': 'maisons-de-l-emploi',
-  'point-conseil-budget': 'points-conseil-budget',
-  'point-justice': 'points-justice',
-  sinca: 'singa',
-  'tous-tes-possible': 'tous-tes-possibles',
-  unccas: 'ccas-cias',
-};
-
-/** v0 `frais` (list) → v1 `frais` (single): gratuit if any gratuit*, else payant if any paying kind. */
-export const FRAIS_GRATUITS = ['gratuit', 'gratuit-sous-conditions'];
-export const FRAIS_PAYANTS = ['payant', 'adhesion', 'pass-numerique'];
-
-// v0 `types` (11) → v1 `type` (single, 6): the first of the v0 list that is a v1 type; the others are dropped.
-
-/**
- * v0 `modes_orientation_beneficiaire` / `_accompagnateur` → v1 `modes_mobilisation`. `autre` is dropped
- * (its `_autres` text goes to `mobilisation_precisions`); modes that need a link map to
- * `utiliser-lien-mobilisation` only when the service has a lien_mobilisation.
- */
-export const MODES_ORIENTATION_TO_MOBILISATION: Readonly<Record<string, string>> = {
-  'se-presenter': 'se-presenter',
-  telephoner: 'telephoner',
-  'envoyer-un-mail': 'envoyer-un-courriel',
-  'envoyer-un-mail-avec-une-fiche-de-prescription': 'envoyer-un-courriel',
-  'prendre-rdv': 'utiliser-lien-mobilisation', // only with a lien_mobilisation
-  'completer-le-formulaire-dadhesion': 'utiliser-lien-mobilisation', // only with a lien_mobilisation
-};
-
-// ---------------------------------------------------------------------------------------------
-// Mapping functions
+// Mapping functions (data·inclusion's SQL, cited per rule)
 // ---------------------------------------------------------------------------------------------
 
 let departementsByRegion: Map<string, string[]> | undefined;
 
-/** The départements of a région (INSEE COG, @etalab/decoupage-administratif departements.json). */
+/** The départements of a région, sorted (INSEE COG, @etalab/decoupage-administratif departements.json). */
 export function departementsOfRegion(code: string): string[] {
   if (!departementsByRegion) {
     const file = require.resolve('@etalab/decoupage-administratif/data/departements.json');
@@ -276,49 +68,122 @@ export function departementsOfRegion(code: string): string[] {
       list.push(row.code);
       departementsByRegion.set(row.region, list);
     }
+    for (const list of departementsByRegion.values()) list.sort();
   }
   return departementsByRegion.get(code) ?? [];
 }
 
-export function mapPublics(profils: readonly string[]): string[] {
-  const publics = unique(profils.map((profil) => PROFILS_TO_PUBLICS[profil]).filter((value): value is string => !!value));
-  return publics.includes('tous-publics') ? ['tous-publics'] : publics;
+/** A set as data·inclusion aggregates it (`ARRAY_AGG(DISTINCT item ORDER BY item)`): unique, sorted. */
+function sortedSet(values: Iterable<string>): string[] {
+  return unique(values).sort();
 }
 
-/** Whether a string is a v1 thématique (a plain boolean, so that `value` keeps its type after it). */
-const isThematique = (value: string): boolean => isValue('thematiques', value);
+/** A table's row for `key` (never an inherited property such as `constructor`). */
+function row<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
 
-export function mapThematique(value: string): string | undefined {
-  const renamed = THEMATIQUES_V0_TO_V1[value];
-  if (renamed) return renamed;
-  if (isThematique(value)) return value;
-  const separator = value.indexOf('--');
-  if (separator > 0) {
-    const category = THEMATIQUE_CATEGORIES_V0_TO_V1[value.slice(0, separator)];
-    const candidate = category && `${category}${value.slice(separator)}`;
-    if (candidate && isThematique(candidate)) return candidate;
+/** Length in characters (code points), as PostgreSQL's LENGTH counts them. */
+const length = (text: string): number => [...text].length;
+/** The first `count` characters (code points), as PostgreSQL's LEFT. */
+const left = (text: string, count: number): string => [...text].slice(0, count).join('');
+
+/**
+ * A service's name as stg_dora__services.sql cleans it: trailing dots become "…" when there are several,
+ * a single one is removed (not after "etc"); then, as int_dora__services_v1.sql and the final
+ * int__services_v1.sql do, a name over 150 characters becomes its first 149 + "…" (not a dropped record).
+ */
+export function serviceNom(value: unknown): string | undefined {
+  const nom = str(value)?.replace(/\.{2,}$/, '…').replace(/(?<!etc)\.$/, '');
+  return nom ? cutNom(nom) : undefined;
+}
+
+/**
+ * A structure's name as stg_dora__structures.sql cleans it (all trailing dots removed, not after "etc"),
+ * cut like a service's by the final int__structures_v1.sql.
+ */
+export function structureNom(value: unknown): string | undefined {
+  const nom = str(value)?.replace(/(?<!etc)\.+$/, '');
+  return nom ? cutNom(nom) : undefined;
+}
+
+function cutNom(nom: string): string {
+  return length(nom) <= 150 ? nom : `${left(nom, 149)}…`;
+}
+
+/**
+ * `presentation_detail`, else `presentation_resume` (int_dora__{services,structures}_v1.sql); a detail of
+ * 10000 characters or more becomes its first 9999 + "…" (the reference cuts rather than drops the record).
+ */
+export function mapDescription(raw: Json): string | undefined {
+  const detail = str(raw.presentation_detail);
+  if (detail !== undefined && length(detail) >= 10000) return `${left(detail, 9999)}…`;
+  return detail ?? str(raw.presentation_resume);
+}
+
+/**
+ * `frais` is one v1 value (serializers.py `get_frais`: `fee_condition.value`), passed through as
+ * data·inclusion does. A list (the payload before Dora moved to v1) yields its first v1 value, if any.
+ */
+export function mapFrais(value: unknown): string | undefined {
+  const candidates = Array.isArray(value) ? strings(value) : [str(value)];
+  return candidates.find((frais): frais is string => isValue('frais', frais));
+}
+
+/**
+ * `publics` are v1 values. Dora's serializer (`get_publics`) already turns "no restriction" (`[]`) and "every
+ * public" into `["tous-publics"]`; the rule is applied again here so that a record never combines
+ * `tous-publics` with other publics (v1 forbids it). Values that are not v1 publics are dropped (data·inclusion's
+ * validation would reject the whole record); a payload without `publics` (Dora before 2025-10) has none.
+ */
+export function mapPublics(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const given = strings(value);
+  const publics = sortedSet(given.filter((item) => isValue('publics', item)));
+  const specific = valuesOf('publics').filter((item) => item !== 'tous-publics');
+  if (given.length === 0 || publics.includes('tous-publics') || specific.every((item) => publics.includes(item))) {
+    return ['tous-publics'];
   }
-  return undefined;
+  return publics;
 }
 
-export function mapThematiques(values: readonly string[]): string[] {
-  return unique(values.map(mapThematique).filter((value): value is string => value !== undefined));
+/**
+ * `thematiques` are v1 values since Dora's migrations 0128–0131 (2025-11-24), `--autre` already filtered by
+ * its serializer; data·inclusion passes them through. Values that are not v1 thématiques (an `--autre`, a
+ * stale v0 value) are dropped: Dora still holds v0 leftovers, which data·inclusion's validation rejects.
+ */
+export function mapThematiques(value: unknown): string[] {
+  return sortedSet(strings(value).filter((item) => !item.endsWith('--autre') && isValue('thematiques', item)));
 }
 
+/** `types` (`[kind]`) → the v1 `type` of the first TYPES_TO_TYPE row they meet (int_dora__services_v1.sql). */
+export function mapType(value: unknown): string | undefined {
+  const types = strings(value);
+  return TYPES_TO_TYPE.find(([from]) => from.some((type) => types.includes(type)))?.[1];
+}
+
+/** `typologie` and `labels_nationaux` → `reseaux_porteurs`, through data·inclusion's two tables only. */
 export function mapReseaux(typologie: string | undefined, labels: readonly string[]): string[] {
   const out: string[] = [];
-  if (typologie && TYPOLOGIE_TO_RESEAUX[typologie]) out.push(TYPOLOGIE_TO_RESEAUX[typologie]);
+  const fromTypologie = typologie === undefined ? undefined : row(TYPOLOGIE_TO_RESEAU_PORTEUR, typologie);
+  if (fromTypologie) out.push(fromTypologie);
   for (const label of labels) {
-    const value = LABELS_TO_RESEAUX[label] ?? label;
-    if (isValue('reseaux_porteurs', value)) out.push(value);
+    const reseau = row(LABEL_NATIONAL_TO_RESEAU_PORTEUR, label);
+    if (reseau) out.push(reseau);
   }
-  return unique(out);
+  return sortedSet(out);
 }
 
-export function mapFrais(frais: readonly string[]): string | undefined {
-  if (frais.some((value) => FRAIS_GRATUITS.includes(value))) return 'gratuit';
-  if (frais.some((value) => FRAIS_PAYANTS.includes(value))) return 'payant';
-  return undefined;
+/**
+ * `modes_orientation_*` → `modes_mobilisation` through `_map_dora__modes_mobilisation.sql`, plus
+ * `utiliser-lien-mobilisation` whenever `prise_rdv` or `formulaire_en_ligne` is set.
+ */
+export function mapModesMobilisation(beneficiaire: readonly string[], accompagnateur: readonly string[], hasLien: boolean): string[] {
+  return sortedSet([
+    ...beneficiaire.flatMap((mode) => row(MODES_ORIENTATION_TO_MOBILISATION.beneficiaire, mode) ?? []),
+    ...accompagnateur.flatMap((mode) => row(MODES_ORIENTATION_TO_MOBILISATION.accompagnateur, mode) ?? []),
+    ...(hasLien ? [MODE_MOBILISATION_FROM_LIENS] : []),
+  ]);
 }
 
 function departementOf(codeInsee: string | undefined): string | undefined {
@@ -326,33 +191,29 @@ function departementOf(codeInsee: string | undefined): string | undefined {
   return codeInsee.startsWith('97') ? codeInsee.slice(0, 3) : codeInsee.slice(0, 2);
 }
 
-/** `zone_diffusion_type` / `_code` → `zone_eligibilite` (§7): a région becomes its départements. */
+/**
+ * `zone_diffusion_type` / `_code` → `zone_eligibilite` as int_dora__services_v1.sql: a région becomes its
+ * départements, `pays` becomes `france`, any other type its code.
+ * Passerelle adds, on purpose, what the final int__services_v1.sql does for sources that give a zone type
+ * without a code: a `commune` zone is the service's commune, a `departement` zone the département of its
+ * commune (data·inclusion leaves Dora's zone empty then).
+ */
 export function mapZone(type: string | undefined, code: string | undefined, codeInsee: string | undefined): string[] | undefined {
-  switch (type) {
-    case 'commune': {
-      const commune = code ?? codeInsee;
-      return commune ? [commune] : undefined;
-    }
-    case 'epci':
-      return code ? [code] : undefined;
-    case 'departement': {
-      const departement = code ?? departementOf(codeInsee);
-      return departement ? [departement] : undefined;
-    }
-    case 'region': {
-      const departements = code ? departementsOfRegion(code) : [];
-      return departements.length ? departements : undefined;
-    }
-    case 'pays':
-      return ['france'];
-    default:
-      return undefined;
+  if (type === 'region') {
+    const departements = code ? departementsOfRegion(code) : [];
+    return departements.length ? departements : undefined;
   }
+  if (type === 'pays') return ['france'];
+  if (code) return [code];
+  if (type === 'commune' && codeInsee) return [codeInsee];
+  const departement = type === 'departement' ? departementOf(codeInsee) : undefined;
+  return departement ? [departement] : undefined;
 }
 
-function joinText(parts: readonly (string | undefined)[]): string | undefined {
-  const text = parts.filter((part): part is string => !!part).join('\n');
-  return text || undefined;
+/** Whole weeks: the reference casts `temps_passe_semaines` to an integer; v1 wants at least 1 (else left out). */
+function weeks(value: unknown): number | undefined {
+  const count = num(value);
+  return count !== undefined && Math.round(count) >= 1 ? Math.round(count) : undefined;
 }
 
 export function mapStructure(raw: Json): Json {
@@ -360,11 +221,13 @@ export function mapStructure(raw: Json): Json {
   return {
     source: SOURCE,
     id: doraId ? offerId(SOURCE, doraId) : undefined,
-    nom: str(raw.nom),
+    nom: structureNom(raw.nom),
     date_maj: toDate(raw.date_maj),
-    description: str(raw.presentation_detail) ?? str(raw.presentation_resume),
+    description: mapDescription(raw),
     lien_source: toUrl(raw.lien_source),
     siret: str(raw.siret),
+    // The address as Dora gives it. data·inclusion keeps it only with a street line and a commune
+    // (int_dora__adresses_v1.sql); Passerelle keeps a commune without street, so territory filters still apply.
     commune: str(raw.commune),
     code_postal: str(raw.code_postal),
     code_insee: str(raw.code_insee),
@@ -381,40 +244,37 @@ export function mapStructure(raw: Json): Json {
   };
 }
 
-export function mapService(raw: Json): Json {
+/**
+ * A Dora service as a v1 record. When its contacts are not public (`contact_public: false`), the record is
+ * scored with them first and then loses them, as data·inclusion does (scored in int__criteres_qualite_v1,
+ * contacts nulled afterwards in marts__services_v1.sql): `score_qualite` carries that score, so that
+ * Passerelle does not recompute a lower one from the record without contacts.
+ */
+export function mapService(raw: Json, now: Date = new Date()): Json {
   const doraId = str(raw.id);
-  const structureId = str(raw.structure) ?? str(raw.structure_id);
-  const lienMobilisation = toUrl(raw.prise_rdv) ?? toUrl(raw.formulaire_en_ligne) ?? toUrl(raw.page_web);
-  const beneficiaire = strings(raw.modes_orientation_beneficiaire);
+  const structureId = str(raw.structure_id);
+  // stg_dora__services__modes_orientation_beneficiaire.sql drops the value `professionnel`.
+  const beneficiaire = strings(raw.modes_orientation_beneficiaire).filter((mode) => mode !== 'professionnel');
   const accompagnateur = strings(raw.modes_orientation_accompagnateur);
-  const modes = unique(
-    [...beneficiaire, ...accompagnateur]
-      .map((mode) => MODES_ORIENTATION_TO_MOBILISATION[mode])
-      .filter((mode): mode is string => !!mode && (mode !== 'utiliser-lien-mobilisation' || !!lienMobilisation)),
-  );
-  const mobilisablePar = [
-    ...(beneficiaire.length ? ['usagers'] : []),
-    ...(accompagnateur.length ? ['professionnels'] : []),
-  ];
-  const types = strings(raw.types);
   const codeInsee = str(raw.code_insee);
-  // contact_public false: the producer asked that the contacts not be published (§3.2 "what is hidden").
-  const contactsPublic = raw.contact_public !== false;
-  return {
+  const record: Json = {
     source: SOURCE,
     structure_id: structureId ? offerId(SOURCE, structureId) : undefined,
     id: doraId ? offerId(SOURCE, doraId) : undefined,
-    nom: str(raw.nom),
-    description: str(raw.presentation_detail) ?? str(raw.presentation_resume),
+    nom: serviceNom(raw.nom),
+    description: mapDescription(raw),
     date_maj: toDate(raw.date_maj),
     lien_source: toUrl(raw.lien_source),
-    type: types.find((value) => isValue('types_services', value)),
-    thematiques: mapThematiques(strings(raw.thematiques)),
-    frais: mapFrais(strings(raw.frais)),
+    type: mapType(raw.types),
+    thematiques: mapThematiques(raw.thematiques),
+    frais: mapFrais(raw.frais),
     frais_precisions: str(raw.frais_autres),
-    publics: mapPublics(strings(raw.profils)),
-    publics_precisions: str(raw.profils_precisions),
-    conditions_acces: joinText([...strings(raw.pre_requis), ...strings(raw.justificatifs)]),
+    publics: mapPublics(raw.publics),
+    publics_precisions: str(raw.publics_precisions),
+    // pre_requis then justificatifs, one a line (data·inclusion sorts each list by its database collation;
+    // Passerelle keeps Dora's order).
+    conditions_acces: [...strings(raw.pre_requis), ...strings(raw.justificatifs)].join('\n') || undefined,
+    // The address as Dora gives it (see mapStructure).
     commune: str(raw.commune),
     code_postal: str(raw.code_postal),
     code_insee: codeInsee,
@@ -422,22 +282,34 @@ export function mapService(raw: Json): Json {
     complement_adresse: str(raw.complement_adresse),
     longitude: num(raw.longitude),
     latitude: num(raw.latitude),
-    telephone: contactsPublic ? str(raw.telephone) : undefined,
-    courriel: contactsPublic ? str(raw.courriel) : undefined,
-    contact_nom_prenom: contactsPublic ? str(raw.contact_nom_prenom) : undefined,
-    modes_accueil: unique(strings(raw.modes_accueil).filter((mode) => isValue('modes_accueil', mode))),
+    telephone: str(raw.telephone),
+    courriel: str(raw.courriel),
+    contact_nom_prenom: str(raw.contact_nom_prenom),
+    modes_accueil: sortedSet(strings(raw.modes_accueil).filter((mode) => isValue('modes_accueil', mode))),
     zone_eligibilite: mapZone(str(raw.zone_diffusion_type), str(raw.zone_diffusion_code), codeInsee),
-    lien_mobilisation: lienMobilisation,
-    modes_mobilisation: modes,
-    mobilisable_par: mobilisablePar,
-    mobilisation_precisions: joinText([
-      str(raw.modes_orientation_beneficiaire_autres),
-      str(raw.modes_orientation_accompagnateur_autres),
-    ]),
-    volume_horaire_hebdomadaire: num(raw.volume_horaire_hebdomadaire) ?? num(raw.temps_passe_duree_hebdomadaire),
-    nombre_semaines: num(raw.nombre_semaines) ?? num(raw.temps_passe_semaines),
-    horaires_accueil: str(raw.recurrence),
+    // COALESCE(prise_rdv, formulaire_en_ligne); Passerelle falls back to the form when prise_rdv is no URL.
+    lien_mobilisation: toUrl(raw.prise_rdv) ?? toUrl(raw.formulaire_en_ligne),
+    modes_mobilisation: mapModesMobilisation(beneficiaire, accompagnateur, !!(str(raw.prise_rdv) ?? str(raw.formulaire_en_ligne))),
+    mobilisable_par: [...(beneficiaire.length ? ['usagers'] : []), ...(accompagnateur.length ? ['professionnels'] : [])],
+    // data·inclusion writes `TRIM(beneficiaire_autres || ' ' || accompagnateur_autres)`, which SQL makes NULL
+    // unless both are set; Passerelle keeps either one alone (and equals data·inclusion's text when both are).
+    mobilisation_precisions:
+      [str(raw.modes_orientation_beneficiaire_autres), str(raw.modes_orientation_accompagnateur_autres)].filter(Boolean).join(' ') ||
+      undefined,
+    volume_horaire_hebdomadaire: num(raw.temps_passe_duree_hebdomadaire),
+    nombre_semaines: weeks(raw.temps_passe_semaines),
+    // int_dora__services_v1.sql: "We decided against using dora's recurrence field in the new horaires_accueil
+    // field" (`recurrence` is free text; horaires_accueil is OSM opening_hours).
+    horaires_accueil: undefined,
   };
+  // marts__services_v1.sql: `_is_contact_public IS FALSE` → no contacts (an absent flag keeps them).
+  if (raw.contact_public === false) {
+    record.score_qualite = scoreService(compact(record) as unknown as ScoredService, now);
+    record.telephone = undefined;
+    record.courriel = undefined;
+    record.contact_nom_prenom = undefined;
+  }
+  return record;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -525,7 +397,7 @@ export class DoraConnector implements Connector {
   }
 
   private toServices(items: readonly unknown[]): ServiceRecord[] {
-    return acceptAll(this.ctx, items, mapService, acceptService);
+    return acceptAll(this.ctx, items, (item) => mapService(item), acceptService);
   }
 }
 

@@ -1,9 +1,19 @@
-// Connector for the Emplois de l'inclusion data·inclusion endpoint (reference: data-inclusion.md §6
-// "emplois-de-linclusion").
-//   GET /api/v1/data-inclusion/?type=siae|orga&page_size=1000   DRF pages {count?, next, results}
-// Structures only (SIAE and prescriber organisations), ids `emplois-de-linclusion--<id>`. Fields: id,
-// kind, nom, siret, description, adresse, complement_adresse, code_postal, commune, code_insee,
-// latitude, longitude, site_web, lien_source, telephone, courriel, date_maj. `kind` → reseaux_porteurs.
+// Connector for the Emplois de l'inclusion data·inclusion endpoint.
+//   GET /api/v1/data-inclusion/?type=siae|orga&page=<n>&page_size=1000   DRF pages {count, next, previous, results}
+// Reserved to data·inclusion's service token (`DataInclusionPermission`); `Token <key>`.
+// Payload: gip-inclusion/les-emplois `itou/api/data_inclusion_api/serializers.py` at commit
+// 543eae8d2d547947d3e3ead6dbb2e9668c16db44: id (uid), nom, siret, description, site_web, telephone, courriel,
+// code_postal, commune, adresse, complement_adresse, longitude, latitude, date_maj (ISO datetime, Europe/Paris),
+// lien_source, kind. Blank fields are "" (not null); siret, lien_source, latitude and longitude may be null.
+// There is no `code_insee`: it is derived from code_postal + commune (+ coordinates), commune-resolver.ts.
+// Mapping: data·inclusion's staging and int models for this source (gip-inclusion/data-inclusion
+// `pipeline/dbt/models/{staging/sources,intermediate/v1/001_mappings}/emplois_de_linclusion/`, commit
+// d4969e37319c7c43732fb84e77bf8a030321f781): every text trimmed, "" → null; siret of 14 zeros → null;
+// latitude/longitude 0 → null; descriptions of 1–5 characters → null; date_maj → its date; kind → réseau
+// (emplois-mappings.ts). Difference: data·inclusion keeps an address only with a street line (adresse or
+// complement) and a commune or postal code, and leaves the rest to its geocoder; Passerelle keeps whatever
+// location fields come, since they are the only location it has.
+// Structures only (SIAE and prescriber organisations), ids `emplois-de-linclusion--<uid>`.
 // The endpoint has no by-id form: structuresByIds walks the pages until every id is found.
 import type { Logger } from '../logger';
 import { offerId, producerIdIn } from '../domain/ids';
@@ -25,75 +35,53 @@ import {
   type Json,
   type MappingContext,
 } from './common';
+import { resolveCodeInsee } from './commune-resolver';
+import { reseauOfKind } from './emplois-mappings';
 
 export const SOURCE = 'emplois-de-linclusion';
 
-/**
- * Emplois `kind` → v1 `reseaux_porteurs`, where a v1 value names the same kind of structure. Source:
- * the kinds of SIAE (ACI, AI, EI, EITI, ETTI, EA, EATT, GEIQ, OPCS) and of prescriber organisations
- * (FT/PE, ML, CAP_EMPLOI, DEPT, CCAS…), which are the v0 `typologies_structures` codes
- * (nomenclatures.json), and the v1 `reseaux_porteurs` values. Kinds absent here (OPCS, OTHER, ODC,
- * OACAS, PENSION, PREVENTION…) give no réseau.
- */
-export const KIND_TO_RESEAUX: Readonly<Record<string, string>> = {
-  // SIAE
-  ACI: 'aci',
-  AI: 'ai',
-  EI: 'ei',
-  EITI: 'eiti',
-  ETTI: 'etti',
-  EA: 'ea',
-  EATT: 'eatt',
-  GEIQ: 'geiq',
-  // prescribers
-  AFPA: 'afpa',
-  ASE: 'ase',
-  CAARUD: 'caarud',
-  CADA: 'cada',
-  CAF: 'caf',
-  CAP_EMPLOI: 'cap-emploi-reseau-cheops',
-  CAVA: 'cava',
-  CCAS: 'ccas-cias',
-  CHRS: 'chrs',
-  CHU: 'chu',
-  CIDFF: 'cidff',
-  CPH: 'cph',
-  CSAPA: 'csapa',
-  DEPT: 'departements',
-  E2C: 'ecoles-de-la-deuxieme-chance',
-  EPIDE: 'epide',
-  FT: 'france-travail',
-  PE: 'france-travail', // Pôle emploi, France Travail's former kind
-  HUDA: 'huda',
-  MDPH: 'mdph',
-  ML: 'mission-locale',
-  MSA: 'mutualite-sociale-agricole',
-  PIJ_BIJ: 'reseau-information-jeunesse',
-  PJJ: 'pjj',
-  PLIE: 'plie',
-  RS_FJT: 'residences-fjt',
-  SPIP: 'spip',
-};
+/** data·inclusion: `NULLIF(REGEXP_REPLACE(description, '^.{1,5}$', ''), '')`, too short to be meaningful. */
+const SHORT_DESCRIPTION_MAX = 5;
+
+/** A coordinate, 0 being "none" (data·inclusion: `NULLIF(CAST(… AS FLOAT), 0)`). */
+function coordinate(value: unknown): number | undefined {
+  const n = num(value);
+  return n === 0 ? undefined : n;
+}
+
+function description(value: unknown): string | undefined {
+  const text = str(value);
+  return text && [...text].length > SHORT_DESCRIPTION_MAX ? text : undefined;
+}
+
+/** data·inclusion drops the placeholder SIRET of 14 zeros. */
+function siret(value: unknown): string | undefined {
+  const text = str(value);
+  return text === '0'.repeat(14) ? undefined : text;
+}
 
 export function mapStructure(raw: Json): Json {
   const emploisId = str(raw.id);
-  const kind = str(raw.kind)?.toUpperCase();
-  const reseau = kind ? KIND_TO_RESEAUX[kind] : undefined;
+  const reseau = reseauOfKind(str(raw.kind));
+  const latitude = coordinate(raw.latitude);
+  const longitude = coordinate(raw.longitude);
+  const codePostal = str(raw.code_postal);
+  const commune = str(raw.commune);
   return {
     source: SOURCE,
     id: emploisId ? offerId(SOURCE, emploisId) : undefined,
     nom: str(raw.nom),
     date_maj: toDate(raw.date_maj),
-    description: str(raw.description),
+    description: description(raw.description),
     lien_source: toUrl(raw.lien_source),
-    siret: str(raw.siret),
-    commune: str(raw.commune),
-    code_postal: str(raw.code_postal),
-    code_insee: str(raw.code_insee),
+    siret: siret(raw.siret),
+    commune,
+    code_postal: codePostal,
+    code_insee: resolveCodeInsee({ codePostal, commune, latitude, longitude }),
     adresse: str(raw.adresse),
     complement_adresse: str(raw.complement_adresse),
-    longitude: num(raw.longitude),
-    latitude: num(raw.latitude),
+    longitude,
+    latitude,
     telephone: str(raw.telephone),
     courriel: str(raw.courriel),
     site_web: toUrl(raw.site_web),

@@ -5,15 +5,21 @@
 //   the mark of the first page not stored, and the next harvest continues from there.
 // - Idempotent: records go through writeOffer's upsert (unchanged rows are not rewritten and keep their
 //   updated_at), so harvesting unchanged data writes nothing.
-// - Deletion only after a complete pass: the ids listed by the run are kept in harvest_seen; once the last
-//   page is stored, the partner's records (of its sources) the run did not list are deleted, in the same
-//   transaction as that last page.
+// - Deletion only after N consecutive complete passes missed a record (`deleteAfterPasses`, default 2):
+//   partners page over data that shifts between requests (data·inclusion reloads hourly under its offset
+//   pages; Soliguide's pages are unsorted), so one pass can miss a record that is still there. harvest_seen
+//   keeps, per partner and record, the last pass that listed it; once the last page of a pass is stored,
+//   the partner's records (of its sources) that the last N passes did not list are deleted, in the same
+//   transaction as that last page. A record listed again is safe again.
+// - Rate limits: a partner answering 429 is waited for as it asks (Retry-After; data·inclusion's own
+//   extractor waits 120 s for Emplois), up to `maxRateLimitWaitMs` per page, then the same page is asked again.
 import { analyzeAfterBulkWrite } from '../store/analyze';
 import { randomUUID } from 'node:crypto';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { createLogger, type Logger } from '../logger';
 import type { Store } from '../store/database';
 import { updateStructureScores, writeOfferIn, type Tx } from '../store/write';
+import { PartnerRateLimitError } from './http';
 import { PartnerError, type Connector, type PartnerPage } from './types';
 
 export interface HarvestOptions {
@@ -22,7 +28,24 @@ export interface HarvestOptions {
   maxPages?: number;
   /** Clock for the state's timestamps and the quality score's reference date. Default: the current time. */
   now?: () => Date;
+  /**
+   * Delete a record once this many consecutive complete passes have not listed it. Default 2
+   * (DEFAULT_DELETE_AFTER_PASSES); 1 deletes what the first complete pass misses.
+   */
+  deleteAfterPasses?: number;
+  /**
+   * Longest wait, in all, on one page the partner rate-limits (HTTP 429); past it the run stops, resumable.
+   * Default 10 minutes.
+   */
+  maxRateLimitWaitMs?: number;
+  /** Waits on a rate limit. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+export const DEFAULT_DELETE_AFTER_PASSES = 2;
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 10 * 60_000;
+/** The wait on a 429 without Retry-After: data·inclusion's extractor's backoff for Emplois' throttle. */
+const RATE_LIMIT_WAIT_MS = 120_000;
 
 export interface HarvestResult {
   runId: string;
@@ -35,8 +58,17 @@ export interface HarvestResult {
   written: { structures: number; services: number };
   /** Records left out by this call: of a source the partner does not declare, or services of an unknown structure. */
   skipped: { otherSource: number; missingStructure: number };
-  /** Records deleted because the complete pass did not list them (0 unless `complete`). */
+  /** Records deleted because the last `deleteAfterPasses` complete passes did not list them (0 unless `complete`). */
   deleted: { structures: number; services: number };
+  /**
+   * Records the partner's complete passes have stopped listing, but fewer than `deleteAfterPasses` of them
+   * in a row: kept for now, deleted if the next passes do not list them either (0 unless `complete`).
+   */
+  pendingDeletion: { structures: number; services: number };
+  /** The number of this run's pass (1 for the partner's first). */
+  pass: number;
+  /** Waits on the partner's rate limit (HTTP 429) during this call, and their total. */
+  rateLimited: { waits: number; ms: number };
   /** This call continued an interrupted run. */
   resumed: boolean;
   /** The mark this call started from (undefined: the first page). */
@@ -81,6 +113,12 @@ interface StateRow {
   records: number;
 }
 
+const defaultSleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0) return resolve();
+    setTimeout(resolve, ms);
+  });
+
 /** Pulls the partner's whole dataset into the store, resuming an interrupted run if there is one. */
 export async function harvest(store: Store, connector: Connector, options: HarvestOptions = {}): Promise<HarvestResult> {
   const partner = connector.partner;
@@ -89,6 +127,12 @@ export async function harvest(store: Store, connector: Connector, options: Harve
   const clock = options.now ?? (() => new Date());
   const logger = (options.logger ?? createLogger('silent')).child({ partner: partnerId, harvest: true });
   const maxPages = options.maxPages ?? Infinity;
+  const deleteAfterPasses = options.deleteAfterPasses ?? DEFAULT_DELETE_AFTER_PASSES;
+  if (!Number.isSafeInteger(deleteAfterPasses) || deleteAfterPasses < 1) {
+    throw new RangeError(`deleteAfterPasses must be a positive integer (got ${deleteAfterPasses})`);
+  }
+  const maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS;
+  const sleep = options.sleep ?? defaultSleep;
 
   // The run: the interrupted one, or a new one.
   const existing = await store.prisma.harvestState.findUnique({ where: { partnerId } });
@@ -97,12 +141,14 @@ export async function harvest(store: Store, connector: Connector, options: Harve
   let runPages: number;
   let runRecords: number;
   const resumed = existing !== null && existing.completedAt === null;
+  // Only the completion of a pass changes `passes`, so a resumed run keeps its number.
+  const pass = (existing?.passes ?? 0) + 1;
   if (existing && resumed) {
     runId = existing.runId;
     mark = existing.mark ?? undefined;
     runPages = existing.pages;
     runRecords = existing.records;
-    logger.info({ runId, mark: mark ?? null, pages: runPages }, 'harvest resumed');
+    logger.info({ runId, pass, mark: mark ?? null, pages: runPages }, 'harvest resumed');
   } else {
     runId = randomUUID();
     mark = undefined;
@@ -110,11 +156,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     runRecords = 0;
     const at = clock();
     const fresh = { runId, mark: null, pages: 0, records: 0, startedAt: at, updatedAt: at, completedAt: null, lastError: null };
-    await store.prisma.$transaction([
-      store.prisma.harvestSeen.deleteMany({ where: { partnerId } }),
-      store.prisma.harvestState.upsert({ where: { partnerId }, create: { partnerId, ...fresh }, update: fresh }),
-    ]);
-    logger.info({ runId }, 'harvest started');
+    // harvest_seen is kept: it holds the passes that last listed each record.
+    await store.prisma.harvestState.upsert({ where: { partnerId }, create: { partnerId, ...fresh }, update: fresh });
+    logger.info({ runId, pass }, 'harvest started');
   }
 
   const result: HarvestResult = {
@@ -125,6 +169,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     written: { structures: 0, services: 0 },
     skipped: { otherSource: 0, missingStructure: 0 },
     deleted: { structures: 0, services: 0 },
+    pendingDeletion: { structures: 0, services: 0 },
+    pass,
+    rateLimited: { waits: 0, ms: 0 },
     resumed,
     complete: false,
     run: { pages: runPages, records: runRecords },
@@ -134,7 +181,7 @@ export async function harvest(store: Store, connector: Connector, options: Harve
   while (result.pages < maxPages) {
     let page: PartnerPage;
     try {
-      page = await connector.page(mark);
+      page = await fetchPage(mark);
     } catch (error) {
       await recordError(store, partnerId, runId, error, clock());
       if (error instanceof PartnerError) throw new HarvestStoppedError(partnerId, runPages + 1, mark, error);
@@ -145,8 +192,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
       .$transaction(async (tx) => {
         await lockState(tx, partnerId, runId, mark);
         const kept = await keepStorable(tx, page, sources, logger);
-        const written = await writeOfferIn(tx, { structures: kept.structures, services: kept.services }, { now: clock() });
-        await markSeen(tx, partnerId, runId, kept.structures, kept.services);
+        // The connector accepted these records tolerantly (values newer than our nomenclatures kept and reported).
+        const written = await writeOfferIn(tx, { structures: kept.structures, services: kept.services }, { now: clock(), tolerant: true });
+        await markSeen(tx, partnerId, pass, kept.structures, kept.services);
         const records = kept.structures.length + kept.services.length;
         await tx.$executeRawUnsafe(
           `UPDATE "harvest_state" SET "mark" = $2, "pages" = "pages" + 1, "records" = "records" + $3, "updated_at" = $4::timestamptz, "last_error" = NULL
@@ -156,8 +204,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
           records,
           clock().toISOString(),
         );
-        const deleted = page.next === undefined ? await finishRun(tx, partnerId, runId, [...sources], clock(), logger) : undefined;
-        return { kept, written, deleted, records };
+        const finished =
+          page.next === undefined ? await finishRun(tx, partnerId, pass, deleteAfterPasses, [...sources], clock(), logger) : undefined;
+        return { kept, written, finished, records };
       }, TX_OPTIONS)
       .catch(async (error: unknown) => {
         if (!(error instanceof HarvestConflictError)) await recordError(store, partnerId, runId, error, clock());
@@ -185,10 +234,14 @@ export async function harvest(store: Store, connector: Connector, options: Harve
       },
       'harvest page stored',
     );
-    if (stored.deleted) {
-      result.deleted = stored.deleted;
+    if (stored.finished) {
+      result.deleted = stored.finished.deleted;
+      result.pendingDeletion = stored.finished.pending;
       result.complete = true;
-      logger.info({ runId, pages: runPages, records: runRecords, deleted: stored.deleted }, 'harvest complete');
+      logger.info(
+        { runId, pass, pages: runPages, records: runRecords, deleted: result.deleted, pendingDeletion: result.pendingDeletion },
+        'harvest complete',
+      );
       break;
     }
     mark = page.next;
@@ -196,7 +249,41 @@ export async function harvest(store: Store, connector: Connector, options: Harve
   const changed = result.written.structures + result.written.services + result.deleted.structures + result.deleted.services;
   await analyzeAfterBulkWrite(store, ['structures', 'services'], changed);
   return result;
+
+  /**
+   * The page at `mark`. On a rate limit, waits as the partner asks (a live request gives up past a few
+   * seconds; a harvest can afford minutes), then asks for the same page again, until the waits on this
+   * page would pass `maxRateLimitWaitMs`.
+   */
+  async function fetchPage(at: string | undefined): Promise<PartnerPage> {
+    let waited = 0;
+    for (;;) {
+      try {
+        return await connector.page(at);
+      } catch (error) {
+        if (!(error instanceof PartnerError) || error.status !== 429) throw error;
+        const asked = error instanceof PartnerRateLimitError ? error.retryAfterMs : undefined;
+        const wait = asked ?? RATE_LIMIT_WAIT_MS;
+        if (waited + wait > maxRateLimitWaitMs) {
+          throw new PartnerError(
+            partnerId,
+            `rate limited (HTTP 429), ${asked === undefined ? 'without Retry-After' : `asked to wait ${seconds(asked)}`}; ` +
+              `a harvest waits at most ${seconds(maxRateLimitWaitMs)} on one page${waited > 0 ? ` (${seconds(waited)} waited already)` : ''}`,
+            'http',
+            429,
+          );
+        }
+        logger.warn({ mark: at ?? null, waitMs: wait, retryAfterMs: asked ?? null }, 'harvest: partner rate limited, waiting before asking the page again');
+        await sleep(wait);
+        waited += wait;
+        result.rateLimited.waits += 1;
+        result.rateLimited.ms += wait;
+      }
+    }
+  }
 }
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /** Locks the partner's state row and checks the run is still ours and at the expected mark. */
 async function lockState(tx: Tx, partnerId: string, runId: string, mark: string | undefined): Promise<StateRow> {
@@ -265,81 +352,131 @@ async function keepStorable(tx: Tx, page: PartnerPage, sources: ReadonlySet<stri
   return { structures, services, otherSource, missingStructure };
 }
 
-/** Records the page's ids as listed by this run. */
-async function markSeen(tx: Tx, partnerId: string, runId: string, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
+/** Records the page's ids as listed by this pass. */
+async function markSeen(tx: Tx, partnerId: string, pass: number, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
   const rows = [
     ...structures.map((structure) => ({ entity: 'structure', record_id: structure.id })),
     ...services.map((service) => ({ entity: 'service', record_id: service.id })),
   ];
   for (let start = 0; start < rows.length; start += 5000) {
     await tx.$executeRawUnsafe(
-      `INSERT INTO "harvest_seen" ("partner_id", "run_id", "entity", "record_id")
-       SELECT $1, $2, r."entity", r."record_id" FROM jsonb_to_recordset($3::jsonb) AS r("entity" text, "record_id" text)
-       ON CONFLICT ("partner_id", "entity", "record_id") DO UPDATE SET "run_id" = EXCLUDED."run_id"
-       WHERE "harvest_seen"."run_id" IS DISTINCT FROM EXCLUDED."run_id"`,
+      `INSERT INTO "harvest_seen" ("partner_id", "entity", "record_id", "last_pass")
+       SELECT $1, r."entity", r."record_id", $2 FROM jsonb_to_recordset($3::jsonb) AS r("entity" text, "record_id" text)
+       ON CONFLICT ("partner_id", "entity", "record_id") DO UPDATE SET "last_pass" = EXCLUDED."last_pass"
+       WHERE "harvest_seen"."last_pass" IS DISTINCT FROM EXCLUDED."last_pass"`,
       partnerId,
-      runId,
+      pass,
       JSON.stringify(rows.slice(start, start + 5000)),
     );
   }
 }
 
+type Counts = { structures: number; services: number };
+
 /**
- * The end of a complete pass: deletes the partner's records (of its sources) the run did not list —
- * services first (with those of the structures about to go), then structures — rescores the structures
- * that lost services, marks the run complete and clears its seen ids.
+ * The end of a complete pass. Records of the partner's sources that no pass listed yet (stored before its
+ * first harvest, or by another writer) count as last listed by the previous pass. Then the records the
+ * last `deleteAfterPasses` passes did not list are deleted — services first (with those of the structures
+ * about to go), then structures —, the structures that lost services are rescored, harvest_seen forgets the
+ * records no longer stored, and the pass is counted and the run marked complete.
  */
 async function finishRun(
   tx: Tx,
   partnerId: string,
-  runId: string,
+  pass: number,
+  deleteAfterPasses: number,
   sources: string[],
   at: Date,
   logger: Logger,
-): Promise<{ structures: number; services: number }> {
+): Promise<{ deleted: Counts; pending: Counts }> {
   const deleted = { structures: 0, services: 0 };
   const [{ count }] = await tx.$queryRawUnsafe<{ count: number }[]>(
-    `SELECT count(*)::int AS "count" FROM "harvest_seen" WHERE "partner_id" = $1 AND "run_id" = $2`,
+    `SELECT count(*)::int AS "count" FROM "harvest_seen" WHERE "partner_id" = $1 AND "last_pass" = $2`,
     partnerId,
-    runId,
+    pass,
   );
-  if (Number(count) === 0) {
-    // A partner answering an empty dataset is far more likely broken than empty: never wipe a source on that.
-    logger.warn('harvest: the complete pass listed no record; nothing deleted');
+  // A partner answering an empty dataset is far more likely broken than empty: such a pass neither deletes
+  // nor counts (the records it did not list are not one pass closer to deletion).
+  const counted = Number(count) > 0;
+  if (!counted) {
+    logger.warn('harvest: the complete pass listed no record; nothing deleted, and the pass does not count');
   } else {
-    const notSeen = (alias: string, entity: string) =>
-      `NOT EXISTS (SELECT 1 FROM "harvest_seen" h WHERE h."partner_id" = $2 AND h."run_id" = $3 AND h."entity" = '${entity}' AND h."record_id" = ${alias}."id")`;
-    const goneStructures = `SELECT st."id" FROM "structures" st WHERE st."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${notSeen('st', 'structure')}`;
+    const sourcesJson = JSON.stringify(sources);
+    for (const [table, entity] of [
+      ['structures', 'structure'],
+      ['services', 'service'],
+    ] as const) {
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "harvest_seen" ("partner_id", "entity", "record_id", "last_pass")
+         SELECT $2, '${entity}', x."id", $3 - 1 FROM "${table}" x
+         WHERE x."source" IN (SELECT jsonb_array_elements_text($1::jsonb))
+           AND NOT EXISTS (SELECT 1 FROM "harvest_seen" h WHERE h."partner_id" = $2 AND h."entity" = '${entity}' AND h."record_id" = x."id")`,
+        sourcesJson,
+        partnerId,
+        pass,
+      );
+    }
+    // Listed last by pass `pass - deleteAfterPasses` or before: missed by the last `deleteAfterPasses` passes.
+    const missed = (alias: string, entity: string) =>
+      `EXISTS (SELECT 1 FROM "harvest_seen" h WHERE h."partner_id" = $2 AND h."entity" = '${entity}' AND h."record_id" = ${alias}."id" AND h."last_pass" <= $3)`;
+    const goneStructures = `SELECT st."id" FROM "structures" st WHERE st."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${missed('st', 'structure')}`;
     const services = await tx.$queryRawUnsafe<{ structure_id: string }[]>(
       `DELETE FROM "services" sv
-       WHERE (sv."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${notSeen('sv', 'service')})
+       WHERE (sv."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${missed('sv', 'service')})
           OR sv."structure_id" IN (${goneStructures})
        RETURNING sv."structure_id"`,
-      JSON.stringify(sources),
+      sourcesJson,
       partnerId,
-      runId,
+      pass - deleteAfterPasses,
     );
     const structures = await tx.$queryRawUnsafe<{ id: string }[]>(
       `DELETE FROM "structures" st0 WHERE st0."id" IN (${goneStructures}) RETURNING st0."id"`,
-      JSON.stringify(sources),
+      sourcesJson,
       partnerId,
-      runId,
+      pass - deleteAfterPasses,
     );
     deleted.services = services.length;
     deleted.structures = structures.length;
     const gone = new Set(structures.map((row) => row.id));
     const rescore = [...new Set(services.map((row) => row.structure_id))].filter((id) => !gone.has(id));
     if (rescore.length > 0) await updateStructureScores(tx, rescore);
-    if (deleted.services || deleted.structures) logger.info({ deleted }, 'harvest: records the partner no longer lists deleted');
+    if (deleted.services || deleted.structures) {
+      logger.info({ deleted, deleteAfterPasses }, 'harvest: records the partner no longer lists deleted');
+    }
+    // Forget the records no longer stored as the partner's (deleted now or by another writer, or of a
+    // source the partner no longer declares).
+    await tx.$executeRawUnsafe(
+      `DELETE FROM "harvest_seen" h WHERE h."partner_id" = $2 AND NOT (
+         (h."entity" = 'structure' AND EXISTS (SELECT 1 FROM "structures" x WHERE x."id" = h."record_id" AND x."source" IN (SELECT jsonb_array_elements_text($1::jsonb))))
+         OR (h."entity" = 'service' AND EXISTS (SELECT 1 FROM "services" x WHERE x."id" = h."record_id" AND x."source" IN (SELECT jsonb_array_elements_text($1::jsonb)))))`,
+      sourcesJson,
+      partnerId,
+    );
+  }
+  // Still stored, not listed by the last counted pass: missed by fewer than `deleteAfterPasses` passes.
+  const lastCounted = counted ? pass : pass - 1;
+  const pendingRows = await tx.$queryRawUnsafe<{ entity: string; count: number }[]>(
+    `SELECT "entity", count(*)::int AS "count" FROM "harvest_seen" WHERE "partner_id" = $1 AND "last_pass" < $2 GROUP BY "entity"`,
+    partnerId,
+    lastCounted,
+  );
+  const pending = { structures: 0, services: 0 };
+  for (const row of pendingRows) {
+    if (row.entity === 'structure') pending.structures = Number(row.count);
+    else if (row.entity === 'service') pending.services = Number(row.count);
+  }
+  if (pending.structures || pending.services) {
+    logger.info({ pendingDeletion: pending, deleteAfterPasses }, 'harvest: records not listed by this pass kept until more passes miss them');
   }
   await tx.$executeRawUnsafe(
-    `UPDATE "harvest_state" SET "completed_at" = $2::timestamptz, "updated_at" = $2::timestamptz, "mark" = NULL, "last_error" = NULL
+    `UPDATE "harvest_state" SET "completed_at" = $2::timestamptz, "updated_at" = $2::timestamptz, "mark" = NULL, "last_error" = NULL,
+       "passes" = $3
      WHERE "partner_id" = $1`,
     partnerId,
     at.toISOString(),
+    lastCounted,
   );
-  await tx.$executeRawUnsafe(`DELETE FROM "harvest_seen" WHERE "partner_id" = $1`, partnerId);
-  return deleted;
+  return { deleted, pending };
 }
 
 /** Keeps the failure on the run (its mark is untouched). */

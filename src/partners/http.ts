@@ -59,6 +59,21 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, date - now);
 }
 
+/**
+ * A partner answered 429 (after the retries, or at once when it asked to wait longer than `maxRetryAfterMs`):
+ * `retryAfterMs` is the delay it asked for (Retry-After), so a caller that can afford it (a harvest) may
+ * wait that long and ask again.
+ */
+export class PartnerRateLimitError extends PartnerError {
+  constructor(
+    partnerId: string,
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(partnerId, message, 'http', 429);
+  }
+}
+
 /** One attempt's outcome when it did not succeed. */
 class AttemptFailure {
   constructor(
@@ -147,12 +162,12 @@ export function createTransport(partner: PartnerConfig, options: TransportOption
           const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now());
           if (retryAfterMs !== undefined && retryAfterMs > maxRetryAfterMs) {
             throw new AttemptFailure(
-              fail(`rate limited (HTTP 429), asked to wait ${retryAfterMs} ms (more than ${maxRetryAfterMs} ms)`, 'http', 429),
+              new PartnerRateLimitError(partner.id, `rate limited (HTTP 429), asked to wait ${retryAfterMs} ms (more than ${maxRetryAfterMs} ms)`, retryAfterMs),
               false,
               true,
             );
           }
-          throw new AttemptFailure(fail('rate limited (HTTP 429)', 'http', 429), true, true, retryAfterMs);
+          throw new AttemptFailure(new PartnerRateLimitError(partner.id, 'rate limited (HTTP 429)', retryAfterMs), true, true, retryAfterMs);
         }
         if (status >= 500) throw new AttemptFailure(fail(`HTTP ${status}`, 'http', status), true, true);
         throw new AttemptFailure(fail(`HTTP ${status}`, 'http', status), false, false);

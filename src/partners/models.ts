@@ -12,7 +12,7 @@ function camelRecord(record: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const STRUCTURE_LISTS = ['reseauxPorteurs'];
+const STRUCTURE_LISTS = ['reseauxPorteurs', 'doublons'];
 const SERVICE_LISTS = ['thematiques', 'publics', 'modesAccueil', 'zoneEligibilite', 'modesMobilisation', 'mobilisablePar'];
 
 export function structureFromPartner(record: StructureRecord, partner: string, fetchedAt: Date): StructureModel {

@@ -13,6 +13,7 @@ import {
   type ServiceRecord,
   type StructureRecord,
   type ValidationError,
+  type ValidationOptions,
 } from '../domain/validation';
 import { scoreService, scoreStructure } from '../quality/score';
 
@@ -26,6 +27,11 @@ export interface WriteOptions {
   now?: Date;
   /** Rows per INSERT statement. */
   chunkSize?: number;
+  /**
+   * Keep nomenclature values and source slugs Passerelle does not know (records a partner connector
+   * already accepted; src/partners/common.ts reported them). Producers' files are checked strictly.
+   */
+  tolerant?: boolean;
 }
 
 export interface WriteResult {
@@ -51,7 +57,7 @@ export class OfferValidationError extends InputError {
 /** A Prisma transaction client (`store.prisma.$transaction(async (tx) => …)`). */
 export type Tx = Prisma.TransactionClient;
 
-const ARRAY_FIELDS = new Set(['reseaux_porteurs', 'thematiques', 'publics', 'modes_accueil', 'zone_eligibilite', 'modes_mobilisation', 'mobilisable_par']);
+const ARRAY_FIELDS = new Set(['doublons', 'reseaux_porteurs', 'thematiques', 'publics', 'modes_accueil', 'zone_eligibilite', 'modes_mobilisation', 'mobilisable_par']);
 const SQL_TYPES: Record<string, string> = {
   date_maj: 'date',
   longitude: 'float8',
@@ -79,7 +85,7 @@ ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}, "updated_at" = now()
 WHERE (${current}) IS DISTINCT FROM (${incoming})`;
 }
 
-const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS] as string[];
+const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS, 'doublons'] as string[];
 const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite'] as string[];
 // A structure's score is derived from its services and set afterwards; the upsert leaves it alone.
 const STRUCTURE_UPSERT = upsertSql('structures', STRUCTURE_COLUMNS, STRUCTURE_COLUMNS.filter((f) => f !== 'id'));
@@ -114,13 +120,13 @@ interface PreparedOffer {
 
 function prepareOffer(offer: Offer, options: WriteOptions): PreparedOffer {
   const now = options.now ?? new Date();
-  const { structures, services, errors } = validateOffer(offer);
+  const { structures, services, errors } = validateOffer(offer, { tolerant: options.tolerant });
   if (errors.length > 0) throw new OfferValidationError(errors);
   return {
     structures,
     services,
     scoredServices: services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: service.score_qualite ?? scoreService(service, now) })),
-    normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_FIELDS)),
+    normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_COLUMNS)),
   };
 }
 
@@ -153,7 +159,7 @@ async function writePrepared(tx: Tx, prepared: PreparedOffer, chunkSize: number)
 }
 
 /** Every record validated (all errors collected, as `structures[i].field` paths), duplicates refused. */
-export function validateOffer(offer: Offer): { structures: StructureRecord[]; services: ServiceRecord[]; errors: ValidationError[] } {
+export function validateOffer(offer: Offer, options: ValidationOptions = {}): { structures: StructureRecord[]; services: ServiceRecord[]; errors: ValidationError[] } {
   const errors: ValidationError[] = [];
   const structures: StructureRecord[] = [];
   const services: ServiceRecord[] = [];
@@ -182,8 +188,8 @@ export function validateOffer(offer: Offer): { structures: StructureRecord[]; se
       into.push(result.value);
     });
   };
-  check('structures', offer.structures, validateStructure, structures);
-  check('services', offer.services, validateService, services);
+  check('structures', offer.structures, (input) => validateStructure(input, options), structures);
+  check('services', offer.services, (input) => validateService(input, options), services);
   return { structures, services, errors };
 }
 

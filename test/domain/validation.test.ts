@@ -24,7 +24,7 @@ const serviceErrors = (patch: Record<string, unknown>) => errorsOf(validateServi
 
 describe('validateStructure', () => {
   it('accepts a minimal and a complete structure, with nulls for absent fields', () => {
-    expect(validateStructure(structure)).toEqual({ ok: true, value: structure });
+    expect(validateStructure(structure)).toEqual({ ok: true, value: structure, newer: [] });
     const complete = {
       ...structure,
       description: 'Centre communal d’action sociale.',
@@ -112,10 +112,13 @@ describe('validateStructure', () => {
   });
 
   it('refuses fields outside the v1 structure schema', () => {
-    expect(structureErrors({ typologie: 'CCAS', score_qualite: 1 })).toEqual([
+    expect(structureErrors({ typologie: 'CCAS', adresse_certifiee: true })).toEqual([
       { field: 'typologie', message: 'typologie is not a field of the v1 Structure schema' },
-      { field: 'score_qualite', message: 'score_qualite is not a field of the v1 Structure schema' },
+      { field: 'adresse_certifiee', message: 'adresse_certifiee is not a field of the v1 Structure schema' },
     ]);
+    // What a source computed may come along (not a v1 field, checked all the same).
+    expect(validateStructure({ ...structure, score_qualite: 0.4, doublons: ['soliguide--12'] }).ok).toBe(true);
+    expect(structureErrors({ score_qualite: 1.5, doublons: ['sans-tiret'] }).map((e) => e.field)).toEqual(['score_qualite', 'doublons[0]']);
   });
 
   it('refuses a non-object', () => {
@@ -129,7 +132,7 @@ describe('validateStructure', () => {
 
 describe('validateService', () => {
   it('accepts a minimal and a complete service', () => {
-    expect(validateService(service)).toEqual({ ok: true, value: service });
+    expect(validateService(service)).toEqual({ ok: true, value: service, newer: [] });
     const complete = {
       ...service,
       lien_source: 'https://dora.inclusion.beta.gouv.fr/services/x',
@@ -160,7 +163,7 @@ describe('validateService', () => {
       nombre_semaines: 1,
       horaires_accueil: 'Mo-Fr 09:00-12:00',
     };
-    expect(validateService(complete)).toEqual({ ok: true, value: complete });
+    expect(validateService(complete)).toEqual({ ok: true, value: complete, newer: [] });
   });
 
   it('requires source, structure_id, id, nom, description and date_maj', () => {
@@ -237,5 +240,26 @@ describe('validateService', () => {
 
   it('refuses v0 fields', () => {
     expect(serviceErrors({ profils: ['jeunes'], types: ['accompagnement'] }).map((e) => e.field)).toEqual(['profils', 'types']);
+  });
+});
+
+describe('tolerant validation (records a partner already validated against a newer reference)', () => {
+  it('keeps unknown nomenclature values and source slugs, and lists them in `newer`', () => {
+    const newer = { ...service, source: 'nouvelle-source', id: 'nouvelle-source--1', structure_id: 'nouvelle-source--st', thematiques: ['sante--demain'], publics: ['mdph'], frais: 'sur-devis' };
+    expect(validateService(newer).ok).toBe(false);
+    const result = validateService(newer, { tolerant: true });
+    expect(result).toMatchObject({ ok: true, value: { thematiques: ['sante--demain'], publics: ['mdph'], frais: 'sur-devis' } });
+    expect(result.ok && result.newer).toEqual([
+      { field: 'source', nomenclature: 'sources', value: 'nouvelle-source' },
+      { field: 'thematiques[0]', nomenclature: 'thematiques', value: 'sante--demain' },
+      { field: 'frais', nomenclature: 'frais', value: 'sur-devis' },
+      { field: 'publics[0]', nomenclature: 'publics', value: 'mdph' },
+    ]);
+  });
+
+  it('still applies every other rule', () => {
+    const result = validateService({ ...service, publics: ['tous-publics', 'jeunes'], description: 'abc' }, { tolerant: true });
+    expect(result.ok ? [] : result.errors.map((e) => e.field)).toEqual(['description', 'publics']);
+    expect(validateStructure({ ...structure, reseaux_porteurs: [''] }, { tolerant: true }).ok).toBe(false);
   });
 });

@@ -3,6 +3,14 @@ import { createConnector } from '../../src/partners';
 import { PartnerError, type PartnerConfig, type PartnerTransport } from '../../src/partners/types';
 import { FakeTransport, type Init } from './fake-transport';
 import * as fx from './fixtures/data-inclusion';
+import { metrics, newerValuesKept } from '../../src/metrics';
+import { serviceFromPartner, structureFromPartner } from '../../src/partners/models';
+import { scoreService } from '../../src/quality/score';
+
+async function counted(nomenclature: string, value: string): Promise<number> {
+  const { values } = await newerValuesKept.get();
+  return values.find((entry) => entry.labels.partner === 'di' && entry.labels.nomenclature === nomenclature && entry.labels.value === value)?.value ?? 0;
+}
 
 
 
@@ -37,20 +45,81 @@ function setup(delayMs = 0) {
 }
 
 describe('data·inclusion connector', () => {
-  it('keeps the v1 fields and drops the API-added ones', async () => {
+  it('keeps the v1 fields, data·inclusion\'s score and doublons (as ids), and drops the other API-added fields', async () => {
     const { connector } = setup();
     const page = await connector.page(undefined);
     expect(page.structures.map((s) => s.id)).toEqual(['dora--cs-belleville', 'france-travail--59350-lille-vauban']);
-    expect(page.structures[0]).not.toHaveProperty('score_qualite');
-    expect(page.structures[0]).not.toHaveProperty('doublons');
+    expect(page.structures[0]).toMatchObject({ score_qualite: 0.72, doublons: ['soliguide--4521'] });
+    expect(page.structures[1]).toMatchObject({ score_qualite: 0.5 });
+    expect(page.structures[1]).not.toHaveProperty('doublons');
     expect(page.structures[0]).not.toHaveProperty('adresse_certifiee');
 
     const [service] = await connector.servicesByIds(['dora--atelier-numerique-belleville']);
-    const { score_qualite, adresse_certifiee, extra, ...v1 } = fx.serviceAtelier;
-    void score_qualite, adresse_certifiee, extra;
+    const { adresse_certifiee, extra, ...v1 } = fx.serviceAtelier;
+    void adresse_certifiee, extra;
     const expected = Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null));
     expect(service).toEqual(expected);
     expect(service).not.toHaveProperty('structure');
+  });
+
+  it('serves data·inclusion\'s score on live records instead of recomputing it', async () => {
+    const { connector } = setup();
+    const [service] = await connector.servicesByIds(['dora--atelier-numerique-belleville']);
+    const [structure] = (await connector.page(undefined)).structures;
+    const now = new Date('2026-12-01T00:00:00Z');
+    expect(serviceFromPartner(service, 'di', now).scoreQualite).toBe(fx.serviceAtelier.score_qualite);
+    expect(scoreService(service, now)).not.toBe(fx.serviceAtelier.score_qualite);
+    expect(structureFromPartner(structure, 'di', now)).toMatchObject({ scoreQualite: 0.72, doublons: ['soliguide--4521'] });
+  });
+
+  it('keeps records whose nomenclature values or source are newer than Passerelle\'s, with a log line and a counter', async () => {
+    const newer = {
+      ...fx.serviceAtelier,
+      id: 'nouvelle-source--atelier',
+      source: 'nouvelle-source',
+      structure_id: 'nouvelle-source--cs',
+      thematiques: ['numerique--acquerir-un-equipement', 'numerique--une-thematique-de-demain'],
+      publics: ['mdph-demain'],
+    };
+    const logs: Record<string, any>[] = [];
+    const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const connector = createConnector(partner, new FakeTransport('di', () => ({ ...newer, structure: {} })), logger);
+    const before = await counted('thematiques', 'numerique--une-thematique-de-demain');
+    const [service] = await connector.servicesByIds(['nouvelle-source--atelier']);
+    expect(service).toMatchObject({ id: 'nouvelle-source--atelier', source: 'nouvelle-source', publics: ['mdph-demain'] });
+    expect(service.thematiques).toEqual(newer.thematiques);
+    expect(await counted('thematiques', 'numerique--une-thematique-de-demain')).toBe(before + 1);
+    const line = logs.find((entry) => entry.msg === "partner record kept with values newer than Passerelle's nomenclatures");
+    expect(line).toMatchObject({ partner: 'di', id: 'nouvelle-source--atelier' });
+    expect(line?.values).toEqual([
+      { field: 'source', value: 'nouvelle-source' },
+      { field: 'thematiques[1]', value: 'numerique--une-thematique-de-demain' },
+      { field: 'publics[0]', value: 'mdph-demain' },
+    ]);
+    // What the metrics endpoint serves.
+    expect(await metrics.metrics()).toContain('passerelle_partner_newer_values_total{partner="di",nomenclature="publics",value="mdph-demain"}');
+  });
+
+  it('keeps a record whose optional URL or e-mail its validator accepted and ours does not, without that field', async () => {
+    const { site_web, ...rest } = fx.structureBelleville;
+    void site_web;
+    const odd = { ...rest, site_web: 'cs-belleville', courriel: 'accueil@', lien_source: 'pas une url' };
+    const logs: Record<string, any>[] = [];
+    const logger = createLogger('warn', { write: (line: string) => void logs.push(JSON.parse(line)) });
+    const connector = createConnector(partner, new FakeTransport('di', () => odd), logger);
+    const [structure] = await connector.structuresByIds(['dora--cs-belleville']);
+    expect(structure).toMatchObject({ id: 'dora--cs-belleville', nom: 'Centre social Belleville' });
+    expect(structure).not.toHaveProperty('site_web');
+    expect(structure).not.toHaveProperty('courriel');
+    expect(structure).not.toHaveProperty('lien_source');
+    const line = logs.find((entry) => entry.msg === 'partner record kept without its invalid optional fields');
+    expect(line?.errors.map((error: { field: string }) => error.field).sort()).toEqual(['courriel', 'lien_source', 'site_web']);
+    // No contact value reaches the log.
+    expect(JSON.stringify(logs)).not.toContain('accueil@');
+
+    // A required field still drops the record.
+    const broken = createConnector(partner, new FakeTransport('di', () => ({ ...odd, nom: 'X' })), createLogger('silent'));
+    expect(await broken.structuresByIds(['dora--cs-belleville'])).toEqual([]);
   });
 
   it('walks every page with page(mark): structures, then services, until no next', async () => {

@@ -21,7 +21,7 @@ const structureRecord = {
   date_maj: '2026-09-01',
   code_insee: '59350',
   courriel: 'direct@structure.example.org',
-  score_qualite: 0.8, // API-added: dropped by the connector
+  score_qualite: 0.8, // data·inclusion's own score: kept, served instead of Passerelle's
 };
 const serviceRecord = (id: string, nom: string) => ({
   id,

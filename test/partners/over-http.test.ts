@@ -236,8 +236,8 @@ describe('data·inclusion over HTTP', () => {
     expect(fake.requests).toHaveLength(10);
     expect(stats.maxInFlight).toBe(4);
     expect(services.map((s) => s.id)).toEqual([...new Set(ids)].filter((id) => id !== 'dora--inconnu'));
-    const { score_qualite, adresse_certifiee, extra, ...v1 } = di.serviceAtelier;
-    void score_qualite, adresse_certifiee, extra;
+    const { adresse_certifiee, extra, ...v1 } = di.serviceAtelier;
+    void adresse_certifiee, extra;
     expect(services[0]).toEqual(Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null)));
   });
 
@@ -245,7 +245,8 @@ describe('data·inclusion over HTTP', () => {
     const { connector } = setup(diSpec, fake);
     const structures = await connector.structuresByIds([di.structureBelleville.id, 'dora--nope']);
     expect(structures.map((s) => s.id)).toEqual([di.structureBelleville.id]);
-    expect(structures[0]).not.toHaveProperty('score_qualite');
+    expect(structures[0]).toMatchObject({ score_qualite: di.structureBelleville.score_qualite, doublons: ['soliguide--4521'] });
+    expect(structures[0]).not.toHaveProperty('adresse_certifiee');
     expect(fake.requests.map((r) => r.path).sort()).toEqual(['/api/v1/structures/dora--cs-belleville', '/api/v1/structures/dora--nope']);
   });
 
@@ -282,7 +283,7 @@ describe('Dora over HTTP', () => {
   it('sends Token, one GET /api/v2/services/{id}/ per Dora id (≤ 4 in flight), mapped to v1', async () => {
     const { connector } = setup(doraSpec, fake);
     const ids = [
-      'dora--epicerie-solidaire-roubaix',
+      `dora--${dora.serviceEpicerie.id}`,
       `dora--${dora.serviceJeunes.id}`,
       'soliguide--4521', // not a Dora id: not asked
       'dora--inconnu',
@@ -309,8 +310,8 @@ describe('Dora over HTTP', () => {
 
   it('structuresByIds: GET /api/v2/structures/{id}/, the malformed one dropped', async () => {
     const { connector } = setup(doraSpec, fake);
-    const structures = await connector.structuresByIds(['dora--ccas-de-roubaix', 'dora--xx', 'dora--absente']);
-    expect(structures.map((s) => s.id)).toEqual(['dora--ccas-de-roubaix']);
+    const structures = await connector.structuresByIds([`dora--${dora.structureCcas.id}`, `dora--${dora.structureMalformed.id}`, 'dora--absente']);
+    expect(structures.map((s) => s.id)).toEqual([`dora--${dora.structureCcas.id}`]);
     expect(structures[0]).toMatchObject({ reseaux_porteurs: ['ccas-cias'], date_maj: '2025-03-11' });
     expect(fake.requests).toHaveLength(3);
   });
@@ -321,10 +322,10 @@ describe('Dora over HTTP', () => {
     expect(walked.marks).toEqual(['structures:2', 'services:1', 'services:2', undefined]);
     expect(walked.structures).toEqual([
       `dora--${dora.structureMissionLocale.id}`,
-      'dora--ccas-de-roubaix',
-      'dora--velo-solidaire-tourcoing', // dora--xx dropped
+      `dora--${dora.structureCcas.id}`,
+      `dora--${dora.structureAsso.id}`, // the malformed one dropped
     ]);
-    expect(walked.services).toEqual([`dora--${dora.serviceJeunes.id}`, 'dora--epicerie-solidaire-roubaix', 'dora--atelier-velo-tourcoing']);
+    expect(walked.services).toEqual([`dora--${dora.serviceJeunes.id}`, `dora--${dora.serviceEpicerie.id}`, `dora--${dora.serviceVelo.id}`]);
     expect(fake.requests.map(pathAndPage)).toEqual([
       ['/api/v2/structures/', '1'],
       ['/api/v2/structures/', '2'],
@@ -349,7 +350,7 @@ describe('Dora over HTTP', () => {
     }));
     const { connector } = setup(doraSpec, fake);
     const walked = await walk(connector);
-    expect(walked.structures).toEqual(['dora--ccas-de-roubaix', 'dora--velo-solidaire-tourcoing']);
+    expect(walked.structures).toEqual([`dora--${dora.structureCcas.id}`, `dora--${dora.structureAsso.id}`]);
     expect(fake.requests.map(pathAndPage)).toEqual([
       ['/api/v2/structures/', '1'],
       ['/api/v2/structures/', '3'],
@@ -366,22 +367,26 @@ describe('Soliguide over HTTP', () => {
 
   it('sends JWT; servicesByIds fetches each place once (GET /place/{lieu_id})', async () => {
     const { connector } = setup(soliguideSpec, fake);
+    // Soliguide has no route by service: a service id resolves through the places the connector has read
+    await walk(connector);
+    fake.requests.length = 0;
     const services = await connector.servicesByIds([
-      'soliguide--4521--64a1f0c2b3d4e5f60123aa02',
-      'soliguide--4521--64a1f0c2b3d4e5f60123aa01',
-      'soliguide--9876--64a1f0c2b3d4e5f60123bb01',
-      'soliguide--4522--64a1f0c2b3d4e5f60123aa01', // a place from Dora: nothing
-      'soliguide--5555--nope', // unknown place: 404
+      'soliguide--64a1f0c2b3d4e5f60123aa02',
+      'soliguide--64a1f0c2b3d4e5f60123aa01',
+      'soliguide--64a1f0c2b3d4e5f60123bb02',
+      'soliguide--4522--64a1f0c2b3d4e5f60123aa01', // former form, a place from Dora: nothing
+      'soliguide--5555--nope', // former form, unknown place: 404
+      'soliguide--ffffffffffffffffffffffff', // never seen: not found, nothing asked
       'dora--atelier',
     ]);
     expect(fake.requests.every((r) => r.headers.authorization === `JWT ${TOKEN}`)).toBe(true);
     expect(fake.requests.map((r) => r.path).sort()).toEqual(['/place/4521', '/place/4522', '/place/5555', '/place/9876']);
     expect(services.map((s) => s.id)).toEqual([
-      'soliguide--4521--64a1f0c2b3d4e5f60123aa01',
-      'soliguide--4521--64a1f0c2b3d4e5f60123aa02',
-      'soliguide--9876--64a1f0c2b3d4e5f60123bb01',
+      'soliguide--64a1f0c2b3d4e5f60123aa01',
+      'soliguide--64a1f0c2b3d4e5f60123aa02',
+      'soliguide--64a1f0c2b3d4e5f60123bb02',
     ]);
-    expect(services[0]).toMatchObject({ nom: 'Distribution alimentaire', thematiques: ['equipement-et-alimentation--alimentation'] });
+    expect(services[0]).toMatchObject({ nom: 'Distribution de repas', thematiques: ['equipement-et-alimentation--alimentation'] });
   });
 
   it('structuresByIds: one GET per place, at most 4 in flight', async () => {
@@ -400,7 +405,7 @@ describe('Soliguide over HTTP', () => {
     expect(walked.marks).toEqual(['places:2', undefined]);
     expect(walked.structures).toEqual(['soliguide--4521', 'soliguide--9876']);
     expect(fake.requests.map((r) => [r.method, r.path, r.body])).toEqual(
-      [1, 2].map((page) => ['POST', '/new-search', { location: { geoType: 'pays', geoValue: 'fr' }, options: { limit: 1000, page } }]),
+      [1, 2].map((page) => ['POST', '/new-search', { location: { geoType: 'pays', geoValue: 'fr' }, options: { limit: 1000, page, sortBy: 'lieu_id', sortValue: 1 } }]),
     );
     expect(fake.requests[0].headers['content-type']).toBe('application/json');
   });
@@ -510,7 +515,7 @@ describe.each(SPECS.map((spec) => [spec.type, spec] as const))('%s: failures ove
     if (spec.type === 'emplois') return; // no by-id form: page walk, covered above
     fake.setFault({ kind: 'status', status: 500 });
     const { connector } = setup(spec, fake);
-    const id = spec.type === 'soliguide' ? 'soliguide--4521' : spec.type === 'dora' ? 'dora--ccas-de-roubaix' : di.structureBelleville.id;
+    const id = spec.type === 'soliguide' ? 'soliguide--4521' : spec.type === 'dora' ? `dora--${dora.structureCcas.id}` : di.structureBelleville.id;
     expect(await failure(connector.structuresByIds([id]))).toMatchObject({ reason: 'http', status: 500 });
   });
 

@@ -7,17 +7,26 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-/** `passerelle harvest <partner-id> [--max-pages N]`. */
+/** `passerelle harvest <partner-id> [--max-pages N] [--delete-after-passes N]`. */
 export function registerHarvest(program: Command, context: CliContext): void {
   program
     .command('harvest')
     .description(
       "pull a declared partner's whole dataset into the store, page by page; resumes an interrupted run, " +
-        'writes only what changed, and deletes what the partner no longer lists after a complete pass',
+        'writes only what changed, and deletes what the partner no longer lists once N complete passes in a row missed it',
     )
     .argument('<partner-id>', 'the id of a partner of passerelle.config.json')
     .option('--max-pages <n>', 'stop after N pages (the run stays resumable)', positiveInteger)
-    .action((partner: string, options: { maxPages?: number }) =>
-      context.execute('harvest', options.maxPages === undefined ? { partner } : { partner, maxPages: options.maxPages }),
+    .option(
+      '--delete-after-passes <n>',
+      "delete a record once N consecutive complete passes have not listed it (default: the partner's deleteAfterPasses, or 2)",
+      positiveInteger,
+    )
+    .action((partner: string, options: { maxPages?: number; deleteAfterPasses?: number }) =>
+      context.execute('harvest', {
+        partner,
+        ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
+        ...(options.deleteAfterPasses === undefined ? {} : { deleteAfterPasses: options.deleteAfterPasses }),
+      }),
     );
 }

@@ -1,6 +1,5 @@
-// What the four connectors share: validation with a logged reason (never a contact value), field
-// readers, dates and urls, bounded concurrency, 404s, page marks, and applying a list's `keep` to a page
-// (what a list keeps is defined once, in src/store/offer-filter.ts).
+// What the connectors share to map records: validation with a logged reason (never a contact value), field
+// readers, dates, urls and text. How they walk pages and fetch by id is in ./paging.ts.
 import type { Logger } from '../logger';
 import { newerValuesKept } from '../metrics';
 import {
@@ -13,17 +12,7 @@ import {
   type ValidationOptions,
   type ValidationResult,
 } from '../domain/validation';
-import {
-  PartnerError,
-  type PartnerListQuery,
-  type PartnerTransport,
-} from './types';
-
-/** Requests a connector keeps in flight at once when a partner has no batch form. */
-export const MAX_CONCURRENCY = 4;
-
-/** Records asked per harvest page. */
-export const HARVEST_PAGE_SIZE = 1000;
+import { PartnerError } from './types';
 
 export type Json = Record<string, unknown>;
 
@@ -245,77 +234,8 @@ export function toUrl(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Runs `fn` on every item with at most `limit` calls in flight; results in input order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(items[index], index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
-  return results;
-}
-
-/** A partner's 404: the record does not exist (by-id lookups answer nothing for it). */
-export function isNotFound(error: unknown): boolean {
-  return error instanceof PartnerError && error.status === 404;
-}
-
-/** GET one record by path; undefined when the partner answers 404. */
-export async function getOrMissing(transport: PartnerTransport, path: string): Promise<unknown> {
-  try {
-    return await transport.request(path);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
 export function malformed(partnerId: string, what: string): PartnerError {
   return new PartnerError(partnerId, `unexpected payload: ${what}`, 'malformed');
-}
-
-/** Page marks: `<resource>:<page number>`, e.g. `services:3`. */
-export function encodeMark(resource: string, page: number): string {
-  return `${resource}:${page}`;
-}
-
-export function decodeMark<R extends string>(mark: string, resources: readonly R[]): { resource: R; page: number } {
-  const match = /^([a-z-]+):(\d+)$/.exec(mark);
-  const resource = match?.[1] as R | undefined;
-  const page = match ? Number(match[2]) : NaN;
-  if (!match || !resource || !resources.includes(resource) || !Number.isSafeInteger(page) || page < 1) {
-    throw new TypeError(`invalid page mark ${JSON.stringify(mark)}`);
-  }
-  return { resource, page };
-}
-
-/** The page number a DRF `next` URL (absolute or relative) points to; `current + 1` when it says none. */
-export function drfNextPage(next: string, current: number): number {
-  try {
-    const page = Number(new URL(next, 'http://partner.invalid').searchParams.get('page'));
-    return Number.isSafeInteger(page) && page > current ? page : current + 1;
-  } catch {
-    return current + 1;
-  }
-}
-
-/** The services of a page that a list keeps (`query.keep`: Passerelle's filter, src/store/offer-filter.ts). */
-export async function kept(services: ServiceRecord[], query: PartnerListQuery): Promise<ServiceRecord[]> {
-  return query.keep && services.length ? query.keep(services) : services;
 }
 
 /**

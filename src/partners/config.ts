@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../config';
 import { isValue } from '../domain/nomenclatures';
-import type { PartnerConfig, PartnerType } from './types';
+import { PARTNER_TYPES } from './index';
+import type { PartnerConfig } from './types';
 
 /** A partner as declared in the file: its connector's config, plus how it is harvested. */
 export interface DeclaredPartner extends PartnerConfig {
@@ -11,7 +12,6 @@ export interface DeclaredPartner extends PartnerConfig {
   deleteAfterPasses?: number;
 }
 
-export const PARTNER_TYPES = ['data-inclusion', 'dora', 'soliguide', 'emplois'] as const satisfies readonly PartnerType[];
 
 /** The file read from the working directory when PASSERELLE_CONFIG is not set. */
 export const DEFAULT_CONFIG_FILE = 'passerelle.config.json';

@@ -18,13 +18,12 @@ import {
   type Connector,
   type ConnectorOptions,
   type PartnerConfig,
+  type PartnerDescriptor,
   type PartnerListQuery,
   type PartnerPage,
   type PartnerTransport,
 } from './types';
 import {
-  MAX_CONCURRENCY,
-  HARVEST_PAGE_SIZE,
   type MappingContext,
   acceptStructure,
   acceptService,
@@ -36,13 +35,15 @@ import {
   str,
   unique,
   toDate,
-  mapWithConcurrency,
-  getOrMissing,
   malformed,
-  encodeMark,
-  decodeMark,
-  kept,
 } from './common';
+import {
+  HARVEST_PAGE_SIZE,
+  getEach,
+  harvestPosition,
+  listServicesByPages,
+  nextHarvestMark,
+} from './paging';
 
 // ---------------------------------------------------------------------------------------------
 // data·inclusion connector
@@ -79,19 +80,13 @@ export class DataInclusionConnector implements Connector {
     this.harvestPageSize = size;
   }
 
+  /** The API has no batch form: one GET per id (src/partners/paging.ts). */
   async servicesByIds(ids: readonly string[]): Promise<ServiceRecord[]> {
-    // The API has no batch form: one GET per id, at most MAX_CONCURRENCY in flight.
-    const payloads = await mapWithConcurrency(unique(ids), MAX_CONCURRENCY, (id) =>
-      getOrMissing(this.transport, `${SOURCE_PATHS.services}/${encodeURIComponent(id)}`),
-    );
-    return payloads.flatMap((payload) => (payload === undefined ? [] : this.toServices([payload])));
+    return this.toServices(await getEach(this.transport, ids.map((id) => `${SOURCE_PATHS.services}/${encodeURIComponent(id)}`)));
   }
 
   async structuresByIds(ids: readonly string[]): Promise<StructureRecord[]> {
-    const payloads = await mapWithConcurrency(unique(ids), MAX_CONCURRENCY, (id) =>
-      getOrMissing(this.transport, `${SOURCE_PATHS.structures}/${encodeURIComponent(id)}`),
-    );
-    return payloads.flatMap((payload) => (payload === undefined ? [] : this.toStructures([payload])));
+    return this.toStructures(await getEach(this.transport, ids.map((id) => `${SOURCE_PATHS.structures}/${encodeURIComponent(id)}`)));
   }
 
   async listServices(query: PartnerListQuery): Promise<ServiceRecord[]> {
@@ -108,28 +103,21 @@ export class DataInclusionConnector implements Connector {
     if (query.codeCommune) filters.code_commune = query.codeCommune;
     if (query.codeDepartement) filters.code_departement = query.codeDepartement;
     if (query.codeRegion) filters.code_region = query.codeRegion;
-    const services: ServiceRecord[] = [];
-    for (let page = 1; services.length < limit; page++) {
+    return listServicesByPages(query, async (page) => {
       const body = await this.fetchPage('services', page, size, filters);
-      services.push(...(await kept(this.toServices(body.items), query)));
-      if (body.items.length === 0 || page >= body.pages) break;
-    }
-    return services.slice(0, limit);
+      return { services: this.toServices(body.items), next: body.items.length > 0 && page < body.pages ? page + 1 : undefined };
+    });
   }
 
   async page(mark?: string): Promise<PartnerPage> {
-    const { resource, page } = mark ? decodeMark(mark, HARVEST_ORDER) : { resource: HARVEST_ORDER[0], page: 1 };
+    const { resource, page } = harvestPosition(HARVEST_ORDER, mark);
     const body = await this.fetchPage(resource, page, this.harvestPageSize, {});
     const result: PartnerPage =
       resource === 'structures'
         ? { structures: this.toStructures(body.items), services: [] }
         : { structures: [], services: this.toServices(body.items) };
-    if (body.items.length > 0 && page < body.pages) {
-      result.next = encodeMark(resource, page + 1);
-    } else {
-      const following = HARVEST_ORDER[HARVEST_ORDER.indexOf(resource) + 1];
-      if (following) result.next = encodeMark(following, 1);
-    }
+    const next = nextHarvestMark(HARVEST_ORDER, resource, body.items.length > 0 && page < body.pages ? page + 1 : undefined);
+    if (next) result.next = next;
     return result;
   }
 
@@ -168,11 +156,8 @@ function v1Fields(item: Json, fields: readonly string[]): Json {
   return record;
 }
 
-export function createDataInclusionConnector(
-  partner: PartnerConfig,
-  transport: PartnerTransport,
-  logger: Logger,
-  options: ConnectorOptions = {},
-): Connector {
-  return new DataInclusionConnector(partner, transport, logger, options);
-}
+export const dataInclusionPartner: PartnerDescriptor<'data-inclusion'> = {
+  type: 'data-inclusion',
+  authScheme: 'Bearer', // FastAPI HTTPBearer (a JWT data·inclusion issues)
+  create: (partner, transport, logger, options) => new DataInclusionConnector(partner, transport, logger, options),
+};

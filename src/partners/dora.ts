@@ -16,22 +16,14 @@ import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { isValue, valuesOf } from '../domain/nomenclatures';
 import { scoreService, type ScoredService } from '../quality/score';
-import type { Connector, PartnerConfig, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
+import type { Connector, PartnerConfig, PartnerDescriptor, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
 import {
-  HARVEST_PAGE_SIZE,
-  MAX_CONCURRENCY,
   acceptService,
   acceptStructure,
   compact,
-  decodeMark,
-  drfNextPage,
   acceptAll,
-  encodeMark,
-  getOrMissing,
   isObject,
   malformed,
-  mapWithConcurrency,
-  kept,
   num,
   str,
   strings,
@@ -41,6 +33,14 @@ import {
   type Json,
   type MappingContext,
 } from './common';
+import {
+  HARVEST_PAGE_SIZE,
+  drfNextPage,
+  getEach,
+  harvestPosition,
+  listServicesByPages,
+  nextHarvestMark,
+} from './paging';
 import {
   LABEL_NATIONAL_TO_RESEAU_PORTEUR,
   MODES_ORIENTATION_TO_MOBILISATION,
@@ -337,50 +337,41 @@ export class DoraConnector implements Connector {
     this.ctx = { partner: partner.id, logger };
   }
 
+  /** Dora has no batch form: one GET per id (src/partners/paging.ts). */
   async servicesByIds(ids: readonly string[]): Promise<ServiceRecord[]> {
-    // Dora has no batch form: one GET per id, at most MAX_CONCURRENCY in flight.
-    const doraIds = unique(ids.map((id) => producerIdIn(id, SOURCE)).filter((id): id is string => id !== undefined));
-    const payloads = await mapWithConcurrency(doraIds, MAX_CONCURRENCY, (id) =>
-      getOrMissing(this.transport, `${PATHS.services}${encodeURIComponent(id)}/`),
-    );
-    return this.toServices(payloads.filter((payload) => payload !== undefined));
+    return this.toServices(await getEach(this.transport, this.pathsOf('services', ids)));
   }
 
   async structuresByIds(ids: readonly string[]): Promise<StructureRecord[]> {
-    const doraIds = unique(ids.map((id) => producerIdIn(id, SOURCE)).filter((id): id is string => id !== undefined));
-    const payloads = await mapWithConcurrency(doraIds, MAX_CONCURRENCY, (id) =>
-      getOrMissing(this.transport, `${PATHS.structures}${encodeURIComponent(id)}/`),
-    );
-    return this.toStructures(payloads.filter((payload) => payload !== undefined));
+    return this.toStructures(await getEach(this.transport, this.pathsOf('structures', ids)));
   }
 
   /** Dora's API has no filters: pages are walked, each filtered by `query.keep`, until `limit` services match. */
   async listServices(query: PartnerListQuery): Promise<ServiceRecord[]> {
-    const limit = Math.max(0, Math.floor(query.limit));
-    if (limit === 0 || (query.sources?.length && !query.sources.includes(SOURCE))) return [];
-    const out: ServiceRecord[] = [];
-    for (let page: number | undefined = 1; page !== undefined && out.length < limit; ) {
+    if (query.sources?.length && !query.sources.includes(SOURCE)) return [];
+    return listServicesByPages(query, async (page) => {
       const body = await this.fetchPage('services', page);
-      out.push(...(await kept(this.toServices(body.results), query)));
-      page = body.next;
-    }
-    return out.slice(0, limit);
+      return { services: this.toServices(body.results), next: body.next };
+    });
   }
 
   async page(mark?: string): Promise<PartnerPage> {
-    const { resource, page } = mark ? decodeMark(mark, HARVEST_ORDER) : { resource: HARVEST_ORDER[0], page: 1 };
+    const { resource, page } = harvestPosition(HARVEST_ORDER, mark);
     const body = await this.fetchPage(resource, page);
     const result: PartnerPage =
       resource === 'structures'
         ? { structures: this.toStructures(body.results), services: [] }
         : { structures: [], services: this.toServices(body.results) };
-    if (body.next !== undefined) {
-      result.next = encodeMark(resource, body.next);
-    } else {
-      const following = HARVEST_ORDER[HARVEST_ORDER.indexOf(resource) + 1];
-      if (following) result.next = encodeMark(following, 1);
-    }
+    const next = nextHarvestMark(HARVEST_ORDER, resource, body.next);
+    if (next) result.next = next;
     return result;
+  }
+
+  private pathsOf(resource: Resource, ids: readonly string[]): string[] {
+    return ids.flatMap((id) => {
+      const doraId = producerIdIn(id, SOURCE);
+      return doraId === undefined ? [] : [`${PATHS[resource]}${encodeURIComponent(doraId)}/`];
+    });
   }
 
   private async fetchPage(resource: Resource, page: number): Promise<DrfPage> {
@@ -401,6 +392,8 @@ export class DoraConnector implements Connector {
   }
 }
 
-export function createDoraConnector(partner: PartnerConfig, transport: PartnerTransport, logger: Logger): Connector {
-  return new DoraConnector(partner, transport, logger);
-}
+export const doraPartner: PartnerDescriptor<'dora'> = {
+  type: 'dora',
+  authScheme: 'Token', // DRF TokenAuthentication
+  create: (partner, transport, logger) => new DoraConnector(partner, transport, logger),
+};

@@ -18,14 +18,10 @@
 import type { Logger } from '../logger';
 import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
-import type { Connector, PartnerConfig, PartnerPage, PartnerTransport } from './types';
+import type { Connector, PartnerConfig, PartnerDescriptor, PartnerPage, PartnerTransport } from './types';
 import {
-  HARVEST_PAGE_SIZE,
   acceptStructure,
-  decodeMark,
-  drfNextPage,
   acceptAll,
-  encodeMark,
   isObject,
   malformed,
   num,
@@ -35,6 +31,12 @@ import {
   type Json,
   type MappingContext,
 } from './common';
+import {
+  HARVEST_PAGE_SIZE,
+  drfNextPage,
+  harvestPosition,
+  nextHarvestMark,
+} from './paging';
 import { resolveCodeInsee } from './commune-resolver';
 import { reseauOfKind } from './emplois-mappings';
 
@@ -131,22 +133,20 @@ export class EmploisConnector implements Connector {
   }
 
   async page(mark?: string): Promise<PartnerPage> {
-    const { resource, page } = mark ? decodeMark(mark, HARVEST_ORDER) : { resource: HARVEST_ORDER[0], page: 1 };
+    const { resource, page } = harvestPosition(HARVEST_ORDER, mark);
     const body = await this.transport.request(PATH, { query: { type: resource, page, page_size: HARVEST_PAGE_SIZE } });
     if (!isObject(body) || !Array.isArray(body.results)) throw malformed(this.partner.id, `${PATH}?type=${resource} without results`);
     const structures = acceptAll(this.ctx, body.results, mapStructure, acceptStructure);
     const result: PartnerPage = { structures, services: [] };
     const next = str(body.next);
-    if (next && body.results.length > 0) {
-      result.next = encodeMark(resource, drfNextPage(next, page));
-    } else {
-      const following = HARVEST_ORDER[HARVEST_ORDER.indexOf(resource) + 1];
-      if (following) result.next = encodeMark(following, 1);
-    }
+    const following = nextHarvestMark(HARVEST_ORDER, resource, next && body.results.length > 0 ? drfNextPage(next, page) : undefined);
+    if (following) result.next = following;
     return result;
   }
 }
 
-export function createEmploisConnector(partner: PartnerConfig, transport: PartnerTransport, logger: Logger): Connector {
-  return new EmploisConnector(partner, transport, logger);
-}
+export const emploisPartner: PartnerDescriptor<'emplois'> = {
+  type: 'emplois',
+  authScheme: 'Token', // DRF TokenAuthentication (a ServiceToken for data·inclusion)
+  create: (partner, transport, logger) => new EmploisConnector(partner, transport, logger),
+};

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { PARTNER_DESCRIPTORS } from './index';
 import { PartnerError, type PartnerConfig, type PartnerTransport, type PartnerType } from './types';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -31,16 +32,9 @@ export type Transport = PartnerTransport & {
 
 type RequestInit = Parameters<PartnerTransport['request']>[1];
 
-const AUTH_SCHEMES: Record<PartnerType, string> = {
-  'data-inclusion': 'Bearer',
-  dora: 'Token',
-  emplois: 'Token',
-  soliguide: 'JWT',
-};
-
-/** The Authorization header value a partner of this type expects. */
+/** The Authorization header value a partner of this type expects (its descriptor's scheme). */
 export function authorizationHeader(type: PartnerType, token: string): string {
-  return `${AUTH_SCHEMES[type]} ${token}`;
+  return `${PARTNER_DESCRIPTORS[type].authScheme} ${token}`;
 }
 
 const defaultSleep = (ms: number) =>

@@ -16,20 +16,13 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger';
 import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
-import type { Connector, PartnerConfig, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
+import type { Connector, PartnerConfig, PartnerDescriptor, PartnerListQuery, PartnerPage, PartnerTransport } from './types';
 import {
-  HARVEST_PAGE_SIZE,
-  MAX_CONCURRENCY,
   acceptService,
   acceptStructure,
-  decodeMark,
   dropNonObject,
-  encodeMark,
-  getOrMissing,
   isObject,
   malformed,
-  mapWithConcurrency,
-  kept,
   num,
   str,
   strings,
@@ -40,6 +33,13 @@ import {
   type Json,
   type MappingContext,
 } from './common';
+import {
+  HARVEST_PAGE_SIZE,
+  encodeMark,
+  getEach,
+  harvestPosition,
+  listServicesByPages,
+} from './paging';
 import { DI_PUBLICS, DI_RESEAUX_PORTEURS, PUBLICS_DIMENSIONS, labelOf, thematiquesOf, typeOf } from './soliguide-mappings';
 import { TEMPORARILY_CLOSED, toOsmOpeningHours } from './soliguide-hours';
 
@@ -466,19 +466,15 @@ export class SoliguideConnector implements Connector {
 
   /** The search is national: pages are walked, each filtered by `query.keep`, until `limit` services match. */
   async listServices(query: PartnerListQuery): Promise<ServiceRecord[]> {
-    const limit = Math.max(0, Math.floor(query.limit));
-    if (limit === 0 || (query.sources?.length && !query.sources.includes(SOURCE))) return [];
-    const out: ServiceRecord[] = [];
-    for (let page: number | undefined = 1; page !== undefined && out.length < limit; ) {
+    if (query.sources?.length && !query.sources.includes(SOURCE)) return [];
+    return listServicesByPages(query, async (page) => {
       const body = await this.search(page);
-      out.push(...(await kept(this.mapPage(body.places).services, query)));
-      page = body.next;
-    }
-    return out.slice(0, limit);
+      return { services: this.mapPage(body.places).services, next: body.next };
+    });
   }
 
   async page(mark?: string): Promise<PartnerPage> {
-    const { page } = mark ? decodeMark(mark, RESOURCES) : { page: 1 };
+    const { page } = harvestPosition(RESOURCES, mark);
     const body = await this.search(page);
     const result: PartnerPage = this.mapPage(body.places);
     if (body.next !== undefined) result.next = encodeMark('places', body.next);
@@ -501,12 +497,9 @@ export class SoliguideConnector implements Connector {
     return { places: body.places, next: more ? page + 1 : undefined };
   }
 
-  /** Places by lieu id, at most MAX_CONCURRENCY requests in flight; a 404 is a missing place. */
-  private async places(lieux: readonly string[]): Promise<unknown[]> {
-    const payloads = await mapWithConcurrency(lieux, MAX_CONCURRENCY, (lieu) =>
-      getOrMissing(this.transport, `/place/${encodeURIComponent(lieu)}`),
-    );
-    return payloads.filter((payload) => payload !== undefined);
+  /** Places by lieu id, one GET each (src/partners/paging.ts); a 404 is a missing place. */
+  private places(lieux: readonly string[]): Promise<unknown[]> {
+    return getEach(this.transport, lieux.map((lieu) => `/place/${encodeURIComponent(lieu)}`));
   }
 
   /** A search page: DI's dedup within the page, and against newer places the index has seen on earlier pages. */
@@ -568,6 +561,8 @@ export class SoliguideConnector implements Connector {
   }
 }
 
-export function createSoliguideConnector(partner: PartnerConfig, transport: PartnerTransport, logger: Logger): Connector {
-  return new SoliguideConnector(partner, transport, logger);
-}
+export const soliguidePartner: PartnerDescriptor<'soliguide'> = {
+  type: 'soliguide',
+  authScheme: 'JWT', // the API user's token, as data·inclusion's extractor sends it
+  create: (partner, transport, logger) => new SoliguideConnector(partner, transport, logger),
+};

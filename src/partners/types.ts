@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 
 /**
@@ -50,6 +51,19 @@ export interface PartnerPage {
   services: ServiceRecord[];
   /** Opaque mark of the next page, absent on the last one. */
   next?: string;
+}
+
+/**
+ * A partner type: everything Passerelle needs to know of it in one place — its name in the config file,
+ * the Authorization scheme its API expects, and how to build its connector. Each connector module exports
+ * its descriptor; src/partners/index.ts lists them, and the config's types, the transport's auth header and
+ * the factory all derive from that list (adding a partner type is one module and one line there).
+ */
+export interface PartnerDescriptor<T extends PartnerType = PartnerType> {
+  readonly type: T;
+  /** The scheme of its `Authorization: <scheme> <token>` header. */
+  readonly authScheme: 'Bearer' | 'Token' | 'JWT';
+  create(partner: PartnerConfig, transport: PartnerTransport, logger: Logger, options?: ConnectorOptions): Connector;
 }
 
 /** Options a connector may take besides its partner (all optional; the defaults suit production). */

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadPartnersConfig } from '../../src/partners/config';
+import { PARTNER_DESCRIPTORS, PARTNER_TYPES, createConnector } from '../../src/partners';
+import { authorizationHeader } from '../../src/partners/http';
+import { createLogger } from '../../src/logger';
 
 let dir: string;
 let cwd: string;
@@ -121,5 +124,21 @@ describe('loadPartnersConfig', () => {
   it('rejects token and tokenEnv together', () => {
     const file = write({ partners: [{ ...dora, tokenEnv: 'DORA_TOKEN' }] });
     expect(() => loadPartnersConfig({ PASSERELLE_CONFIG: file, DORA_TOKEN: 'x' })).toThrow('partners[0].tokenEnv: give either token or tokenEnv');
+  });
+});
+
+describe('partner types', () => {
+  it('are the descriptors: the config accepts exactly their types, and each brings its auth scheme and connector', () => {
+    expect(PARTNER_TYPES).toEqual(['data-inclusion', 'dora', 'soliguide', 'emplois']);
+    for (const type of PARTNER_TYPES) {
+      expect(PARTNER_DESCRIPTORS[type].type).toBe(type);
+      expect(authorizationHeader(type, 't0k3n')).toBe(`${PARTNER_DESCRIPTORS[type].authScheme} t0k3n`);
+      const partner = { id: `p-${type}`, type, baseUrl: 'https://partner.example.org', live: true, sources: ['dora'], cacheTtlSeconds: 1, timeoutMs: 1 };
+      expect(createConnector(partner, { request: async () => ({}) }, createLogger('silent')).partner).toBe(partner);
+    }
+    expect(authorizationHeader('dora', 'x')).toBe('Token x');
+    expect(authorizationHeader('data-inclusion', 'x')).toBe('Bearer x');
+    expect(authorizationHeader('soliguide', 'x')).toBe('JWT x');
+    expect(() => createConnector({ id: 'x', type: 'nope' as never, baseUrl: 'https://a.b', live: false, sources: [], cacheTtlSeconds: 1, timeoutMs: 1 }, { request: async () => ({}) }, createLogger('silent'))).toThrow('partner x: unknown type "nope"');
   });
 });

@@ -1,5 +1,6 @@
 import { analyzeAfterBulkWrite } from '../store/analyze';
 import { syncTerritoryCodes } from '../store/territory-codes';
+import { differs, upsertStatement } from '../store/upsert';
 import { InputError } from '../errors';
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -20,24 +21,6 @@ type Tx = Parameters<Parameters<Store['prisma']['$transaction']>[0]>[0];
 
 /** Loading 35,000 communes in one transaction takes seconds; Prisma's default interactive timeout is 5 s. */
 const TRANSACTION_OPTIONS = { maxWait: 30_000, timeout: 120_000 };
-
-/**
- * One set-based upsert per table: the rows travel as a single JSON parameter, `json_to_recordset` turns
- * them into a relation, and `ON CONFLICT … DO UPDATE … WHERE … IS DISTINCT FROM` rewrites only rows that
- * differ, so a second import changes nothing (and reports 0 changed rows).
- */
-function upsertSql(table: string, columns: Record<string, string>, options: { update?: Record<string, string>; changedWhen?: string } = {}): string {
-  const names = Object.keys(columns);
-  const updatable = names.filter((n) => n !== 'code');
-  const set = updatable.map((n) => `${n} = ${options.update?.[n] ?? `EXCLUDED.${n}`}`).join(', ');
-  const changed =
-    options.changedWhen ??
-    `(${updatable.map((n) => `t.${n}`).join(', ')}) IS DISTINCT FROM (${updatable.map((n) => `EXCLUDED.${n}`).join(', ')})`;
-  return `INSERT INTO ${table} AS t (${names.join(', ')})
-    SELECT ${names.join(', ')} FROM json_to_recordset($1::json) AS r(${names.map((n) => `${n} ${columns[n]}`).join(', ')})
-    ON CONFLICT (code) DO UPDATE SET ${set}
-    WHERE ${changed}`;
-}
 
 const COMMUNE_COLUMNS = {
   code: 'text',
@@ -61,23 +44,22 @@ const OTHER_COMMUNE_COLUMNS = Object.keys(COMMUNE_COLUMNS).filter((n) => n !== '
 /** Centres imported from an official file (`importCentres`) outrank the derived ones: a re-import keeps them. */
 const KEEP_IMPORTED = (column: string) => `CASE WHEN t.centre_source = 'import' THEN t.${column} ELSE EXCLUDED.${column} END`;
 
+// One set-based upsert per table (src/store/upsert.ts): a second import of the same reference changes
+// nothing and reports 0 changed rows.
 const SQL = {
-  regions: upsertSql('regions', { code: 'text', nom: 'text', chef_lieu: 'text', zone: 'text', population: 'integer' }),
-  departements: upsertSql('departements', {
-    code: 'text',
-    nom: 'text',
-    region_code: 'text',
-    chef_lieu: 'text',
-    zone: 'text',
-    population: 'integer',
+  regions: upsertStatement({ table: 'regions', key: 'code', columns: { code: 'text', nom: 'text', chef_lieu: 'text', zone: 'text', population: 'integer' } }),
+  departements: upsertStatement({
+    table: 'departements',
+    key: 'code',
+    columns: { code: 'text', nom: 'text', region_code: 'text', chef_lieu: 'text', zone: 'text', population: 'integer' },
   }),
-  epcis: upsertSql('epcis', { code: 'text', nom: 'text', type: 'text', population: 'integer' }),
-  communes: upsertSql('communes', COMMUNE_COLUMNS, {
+  epcis: upsertStatement({ table: 'epcis', key: 'code', columns: { code: 'text', nom: 'text', type: 'text', population: 'integer' } }),
+  communes: upsertStatement({
+    table: 'communes',
+    key: 'code',
+    columns: COMMUNE_COLUMNS,
     update: Object.fromEntries(CENTRE_COLUMNS.map((n) => [n, KEEP_IMPORTED(n)])),
-    changedWhen: `(${OTHER_COMMUNE_COLUMNS.map((n) => `t.${n}`).join(', ')})
-        IS DISTINCT FROM (${OTHER_COMMUNE_COLUMNS.map((n) => `EXCLUDED.${n}`).join(', ')})
-      OR (t.centre_source IS DISTINCT FROM 'import'
-        AND (${CENTRE_COLUMNS.map((n) => `t.${n}`).join(', ')}) IS DISTINCT FROM (${CENTRE_COLUMNS.map((n) => `EXCLUDED.${n}`).join(', ')}))`,
+    changedWhen: `${differs(OTHER_COMMUNE_COLUMNS)} OR (t.centre_source IS DISTINCT FROM 'import' AND ${differs(CENTRE_COLUMNS)})`,
   }),
 };
 

@@ -19,6 +19,7 @@ import { partnerOutagesPlugin } from './plugins/partner-outages';
 import { logGraphQLRequest, requestLogPlugin } from './plugins/request-log';
 import { CompiledReads } from './graph/compiled-reads';
 import { withheldPlugin } from './plugins/withheld';
+import type { FreshnessThresholds } from './quality/freshness';
 
 export interface AppOptions {
   logger: Logger;
@@ -37,6 +38,8 @@ export interface AppOptions {
   limits?: Partial<QueryLimits>;
   /** `false`: every operation goes through Apollo Server's execution (tests compare both). Default: on. */
   compiledReads?: boolean;
+  /** Thresholds of the `fraicheur` verdict (PASSERELLE_FRESH_DAYS, PASSERELLE_STALE_DAYS); default 180 and 730 days. */
+  freshness?: FreshnessThresholds;
 }
 
 /**
@@ -170,7 +173,7 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners });
+    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness });
   }
 
   /**

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatDuration, parseDuration } from './duration';
 import { isValue } from './domain/nomenclatures';
 import { DEFAULT_LIMITS } from './limits/defaults';
+import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 
 /** The JWT algorithms Passerelle accepts. `none` is never one of them. */
 export const JWT_ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'ES256'] as const;
@@ -67,6 +68,8 @@ const EnvSchema = z.object({
   PASSERELLE_MAX_DEPTH: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxDepth),
   PASSERELLE_MAX_ALIASES: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxAliases),
   PASSERELLE_MAX_COST: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxCost),
+  PASSERELLE_FRESH_DAYS: z.coerce.number().int().positive().max(36500).default(DEFAULT_FRESHNESS.freshDays),
+  PASSERELLE_STALE_DAYS: z.coerce.number().int().positive().max(36500).default(DEFAULT_FRESHNESS.staleDays),
 });
 
 /** Reusers' tokens: how they are signed and checked (see README, "Access: tokens and reusers"). */
@@ -107,6 +110,8 @@ export interface Config {
   restrictedSources: string[];
   /** Query limits (README, "Query limits"). */
   limits: { maxDepth: number; maxAliases: number; maxCost: number };
+  /** Thresholds of a record's `fraicheur` verdict, in days (README, "Data quality"). */
+  freshness: FreshnessThresholds;
 }
 
 export class ConfigError extends Error {}
@@ -119,6 +124,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   // Unset means the default; an empty value means "none".
+  if (e.PASSERELLE_FRESH_DAYS >= e.PASSERELLE_STALE_DAYS) {
+    throw new ConfigError(
+      `invalid configuration: PASSERELLE_FRESH_DAYS (${e.PASSERELLE_FRESH_DAYS}) must be less than PASSERELLE_STALE_DAYS (${e.PASSERELLE_STALE_DAYS})`,
+    );
+  }
   const restricted = env.PASSERELLE_RESTRICTED_SOURCES === undefined ? 'soliguide' : env.PASSERELLE_RESTRICTED_SOURCES;
   return {
     port: e.PORT,
@@ -132,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: authConfig(e),
     restrictedSources: restrictedSources(restricted),
     limits: { maxDepth: e.PASSERELLE_MAX_DEPTH, maxAliases: e.PASSERELLE_MAX_ALIASES, maxCost: e.PASSERELLE_MAX_COST },
+    freshness: { freshDays: e.PASSERELLE_FRESH_DAYS, staleDays: e.PASSERELLE_STALE_DAYS },
   };
 }
 

@@ -5,6 +5,7 @@ import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { createLoaders, type Loaders } from './loaders';
+import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 
 /**
  * What every resolver of one request gets. No store: resolvers ask the loaders, which decide who answers
@@ -25,6 +26,10 @@ export interface Context {
   outages: { path: (string | number)[]; error: GraphQLError }[];
   /** What each field of this request reads (src/graph/selection.ts), planned once per field. */
   plans: Map<FieldNode, unknown>;
+  /** Thresholds of `fraicheur` (verdicts and the list filter), from the configuration. */
+  freshness: FreshnessThresholds;
+  /** This request's instant: `fraicheur` and the filter on it read one day for the whole response. */
+  now: Date;
 }
 
 export interface ContextOptions {
@@ -32,6 +37,8 @@ export interface ContextOptions {
   restrictedSources?: readonly string[];
   /** Live partners (passerelle.config.json); none: the store answers for every source. */
   partners?: PartnerRegistry;
+  /** Thresholds of `fraicheur`; default 180 and 730 days. */
+  freshness?: FreshnessThresholds;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
@@ -45,5 +52,7 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
     partners: options.partners,
     outages: [],
     plans: new Map(),
+    freshness: options.freshness ?? DEFAULT_FRESHNESS,
+    now: new Date(),
   };
 }

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     partners: new PartnerRegistry(loadPartnersConfig(), logger),
     limits: config.limits,
     compiledReads: config.compiledReads,
+    freshness: config.freshness,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -157,6 +157,8 @@ function set(item: z.ZodType<string>, minItems = 0) {
  * STRUCTURE_FIELDS / SERVICE_FIELDS; when absent, Passerelle computes the score (src/quality/score.ts).
  */
 const sourceScore = z.number().min(0, { error: 'must be a score from 0 to 1' }).max(1, { error: 'must be a score from 0 to 1' }).nullish();
+/** Who computed `score_qualite` when a source brought it: `data-inclusion` for its API's own score; else Passerelle. */
+const sourceScoreOrigin = z.enum(['passerelle', 'data-inclusion']).nullish();
 
 
 /** Cross-field rules: id is `<source>--<producer id>` with that record's source. */
@@ -210,6 +212,7 @@ function structureSchema(options: ValidationOptions = {}) {
       accessibilite_lieu: httpUrl.nullish(),
       reseaux_porteurs: set(nomenclatureValue('reseaux_porteurs', tolerant)),
       score_qualite: sourceScore,
+      score_origine: sourceScoreOrigin,
       doublons: set(z.string().regex(/^[^-].*--./, { error: 'must be a structure id "<source>--<producer id>"' })),
     })
     .superRefine(checkId, { when: (payload) => isRecord(payload.value) });
@@ -253,6 +256,7 @@ function serviceSchema(options: ValidationOptions = {}) {
       nombre_semaines: z.number().int({ error: 'must be an integer' }).min(1, { error: 'must be an integer ≥ 1' }).nullish(),
       horaires_accueil: text(),
       score_qualite: sourceScore,
+      score_origine: sourceScoreOrigin,
     })
     .superRefine(checkId, { when: (payload) => isRecord(payload.value) });
 }
@@ -264,7 +268,7 @@ export type StructureRecord = z.output<typeof STRUCTURE_SCHEMA>;
 export type ServiceRecord = z.output<typeof SERVICE_SCHEMA>;
 
 /** Fields a record may carry besides the v1 ones (what its source computed). */
-const SOURCE_COMPUTED = new Set<string>(['score_qualite', 'doublons']);
+const SOURCE_COMPUTED = new Set<string>(['score_qualite', 'score_origine', 'doublons']);
 
 /** The v1 field names, in schema order. */
 export const STRUCTURE_FIELDS = Object.keys(STRUCTURE_SCHEMA.shape).filter((key) => !SOURCE_COMPUTED.has(key)) as (keyof StructureRecord)[];

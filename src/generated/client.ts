@@ -40,6 +40,19 @@ export type Centre = {
   source: Scalars['String']['output'];
 };
 
+/** Where a consolidated field comes from: the member record and its `dateMaj`. */
+export type ChampProvenance = {
+  __typename?: 'ChampProvenance';
+  /** The field (`adresse`, `telephone`, `horairesAccueil`…), as named on `StructureConsolidee`. */
+  champ: Scalars['String']['output'];
+  /** That member's `dateMaj`. */
+  dateMaj: Scalars['Date']['output'];
+  /** Id of the member that gave it. */
+  id: Scalars['ID']['output'];
+  /** Source of the member that gave it. */
+  source: Scalars['String']['output'];
+};
+
 /**
  * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
  * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
@@ -120,6 +133,17 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
+export type Critere = {
+  __typename?: 'Critere';
+  /** Whether the criterion applies to this record (on a structure: to at least one of its services). */
+  applicable: Scalars['Boolean']['output'];
+  /** The reference's name (`adresse_bien_definie`, `date_maj_recente`…). */
+  nom: Scalars['String']['output'];
+  /** From 0 to 1, rounded to 2 decimals as the score uses it; null when not applicable. */
+  valeur?: Maybe<Scalars['Float']['output']>;
+};
+
 /** A département. */
 export type Departement = {
   __typename?: 'Departement';
@@ -190,6 +214,24 @@ export type EpciStructuresArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** The age of a record's `dateMaj` and what it means. */
+export type Fraicheur = {
+  __typename?: 'Fraicheur';
+  /** Whole days since `dateMaj`, counted on the Europe/Paris calendar (negative if `dateMaj` is after today). */
+  ageJours: Scalars['Int']['output'];
+  /** `ageJours` against the configured thresholds. */
+  verdict: FraicheurVerdict;
+};
+
+/** How much a record can be trusted for its age (`fraicheur`). */
+export type FraicheurVerdict =
+  /** Younger than PASSERELLE_FRESH_DAYS (default 180 days, 6 months as the quality score counts them). */
+  | 'FRESH'
+  /** PASSERELLE_STALE_DAYS or older (default 730 days, 2 years). */
+  | 'STALE'
+  /** Between the two thresholds: check it with the producer before relying on it. */
+  | 'TO_CHECK';
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -247,6 +289,34 @@ export type Provenance = {
   /** The producer of the record (its id's prefix). */
   source: Source;
 };
+
+/**
+ * The quality score of a record, data·inclusion v1 (`score_qualite`: 10 criteria, each from 0 to 1 or not
+ * applicable; the score is the mean of the applicable ones, each rounded to 2 decimals, rounded to 2
+ * decimals). A structure's is the mean of its services' scores.
+ */
+export type Qualite = {
+  __typename?: 'Qualite';
+  /**
+   * Each criterion, in the reference's order, read by Passerelle from the record as it holds it, on the day the
+   * score was computed (`updatedAt`). They give `score` back when `origine` is `PASSERELLE`, except on a Dora
+   * service whose contacts are not public: as data·inclusion, Passerelle scores it with its contacts, then
+   * withholds them. When `origine` is `DATA_INCLUSION`, they are Passerelle's reading of the record and may
+   * differ from data·inclusion's. On a structure: per criterion, the mean over its services where it applies.
+   */
+  criteres: Array<Critere>;
+  /** Who computed `score`. */
+  origine: QualiteOrigine;
+  /** The score (0 to 1): `scoreQualite`, or for a live structure without one, the mean of its services' scores. */
+  score?: Maybe<Scalars['Float']['output']>;
+};
+
+/** Who computed a quality score. */
+export type QualiteOrigine =
+  /** data·inclusion: a record relayed from its API keeps the score it published. */
+  | 'DATA_INCLUSION'
+  /** Passerelle, with the data·inclusion v1 criteria, when it last wrote the record (or fetched a live one). */
+  | 'PASSERELLE';
 
 export type Query = {
   __typename?: 'Query';
@@ -378,6 +448,8 @@ export type Service = {
   __typename?: 'Service';
   /** Street address. */
   adresse?: Maybe<Scalars['String']['output']>;
+  /** The dedup cluster of the same service offered by structures that are one place (same normalised name, a shared thématique); null when alone. */
+  clusterId?: Maybe<Scalars['ID']['output']>;
   /** INSEE code of the commune. */
   codeInsee?: Maybe<Scalars['String']['output']>;
   /** Postal code. */
@@ -398,6 +470,8 @@ export type Service = {
   dateMaj: Scalars['Date']['output'];
   /** Description (5 to 10,000 characters). */
   description: Scalars['String']['output'];
+  /** How old `dateMaj` is, and the verdict. */
+  fraicheur: Fraicheur;
   /** Fees: `gratuit` or `payant`. */
   frais?: Maybe<NomenclatureValue>;
   /** Details on fees. */
@@ -432,6 +506,8 @@ export type Service = {
   publics: Array<NomenclatureValue>;
   /** Details on publics. */
   publicsPrecisions?: Maybe<Scalars['String']['output']>;
+  /** The quality score in detail: who computed it and each criterion. */
+  qualite: Qualite;
   /** Quality score (0 to 1), data·inclusion v1 criteria. */
   scoreQualite?: Maybe<Scalars['Float']['output']>;
   /** The producer this record comes from. */
@@ -496,6 +572,14 @@ export type ServiceFilter = {
   codeEpci?: InputMaybe<Scalars['String']['input']>;
   /** Located in this région. */
   codeRegion?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * One service per dedup cluster (`clusterId`): of the services a cluster has among those the rest of the filter
+   * keeps, the best `scoreQualite` (none counts lowest), then the most recent `dateMaj`, then the smallest id, as
+   * data·inclusion's `exclure_doublons`. A service with no cluster is kept. Pagination stays gapless.
+   */
+  excludeDuplicates?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Services whose `fraicheur` verdict is one of these (age of `dateMaj`, Europe/Paris calendar, configured thresholds). */
+  fraicheur?: InputMaybe<Array<FraicheurVerdict>>;
   /** Fees (`gratuit`, `payant`). */
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Modes d'accueil (`en-presentiel`, `a-distance`). */
@@ -534,6 +618,8 @@ export type Structure = {
   accessibiliteLieu?: Maybe<Scalars['String']['output']>;
   /** Street address. */
   adresse?: Maybe<Scalars['String']['output']>;
+  /** Its dedup cluster (shared by its `doublons`); null when it is alone. */
+  clusterId?: Maybe<Scalars['ID']['output']>;
   /** INSEE code of the commune. */
   codeInsee?: Maybe<Scalars['String']['output']>;
   /** Postal code. */
@@ -542,6 +628,12 @@ export type Structure = {
   commune?: Maybe<Scalars['String']['output']>;
   /** Address complement. */
   complementAdresse?: Maybe<Scalars['String']['output']>;
+  /**
+   * One record for its cluster: each field from the best member that has it (freshest `dateMaj`, then best
+   * `scoreQualite`), among the members this caller may see, with where each field comes from. A structure alone
+   * gives its own record.
+   */
+  consolide: StructureConsolidee;
   /** E-mail address. Contact data: requires a token with the `contact:read` scope. */
   courriel?: Maybe<Scalars['String']['output']>;
   /** When Passerelle first stored this record. */
@@ -551,10 +643,12 @@ export type Structure = {
   /** Presentation of the structure. */
   description?: Maybe<Scalars['String']['output']>;
   /**
-   * The same place as listed by other producers, as data·inclusion's dedup found them (its `doublons`),
-   * among the structures this caller may see. Empty when the source says nothing.
+   * The same place as listed by other producers (or twice by one): the other members of its dedup cluster and
+   * the duplicates data·inclusion published (its `doublons`), among the structures this caller may see, by id.
    */
   doublons: Array<Structure>;
+  /** How old `dateMaj` is, and the verdict. */
+  fraicheur: Fraicheur;
   /** Opening hours, OSM `opening_hours` syntax. */
   horairesAccueil?: Maybe<Scalars['String']['output']>;
   /** Globally unique id, `<source>--<producer id>`. */
@@ -569,6 +663,8 @@ export type Structure = {
   nom: Scalars['String']['output'];
   /** Where this record comes from (store or live partner) and when Passerelle got it. */
   provenance: Provenance;
+  /** The quality score in detail: who computed it and, per criterion, the mean over its services. */
+  qualite: Qualite;
   /** National networks the structure belongs to. */
   reseauxPorteurs: Array<NomenclatureValue>;
   /** Quality score (0 to 1): mean of its services' scores (data·inclusion's own, for the records it serves). */
@@ -610,6 +706,49 @@ export type StructureConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * The consolidated record of a dedup cluster (`Structure.consolide`): each field from the best member that has it
+ * (freshest `dateMaj`, then best `scoreQualite`, then smallest id). The address, its complement, postal code,
+ * commune and INSEE code come from one member; so do latitude and longitude.
+ */
+export type StructureConsolidee = {
+  __typename?: 'StructureConsolidee';
+  /** Accessibility page (acceslibre). */
+  accessibiliteLieu?: Maybe<Scalars['String']['output']>;
+  /** Street address. */
+  adresse?: Maybe<Scalars['String']['output']>;
+  /** INSEE code of the commune. */
+  codeInsee?: Maybe<Scalars['String']['output']>;
+  /** Postal code. */
+  codePostal?: Maybe<Scalars['String']['output']>;
+  /** Commune name. */
+  commune?: Maybe<Scalars['String']['output']>;
+  /** Address complement. */
+  complementAdresse?: Maybe<Scalars['String']['output']>;
+  /** E-mail address. Contact data: requires a token with the `contact:read` scope. */
+  courriel?: Maybe<Scalars['String']['output']>;
+  /** Presentation. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Opening hours, OSM `opening_hours` syntax. */
+  horairesAccueil?: Maybe<Scalars['String']['output']>;
+  /** WGS84 latitude. */
+  latitude?: Maybe<Scalars['Float']['output']>;
+  /** WGS84 longitude. */
+  longitude?: Maybe<Scalars['Float']['output']>;
+  /** The members it was built from, best first. */
+  membres: Array<Scalars['ID']['output']>;
+  /** Name. */
+  nom?: Maybe<Scalars['String']['output']>;
+  /** Where each field with a value comes from. */
+  provenance: Array<ChampProvenance>;
+  /** SIRET. */
+  siret?: Maybe<Scalars['String']['output']>;
+  /** Website. */
+  siteWeb?: Maybe<Scalars['String']['output']>;
+  /** Phone number. Contact data: requires a token with the `contact:read` scope. */
+  telephone?: Maybe<Scalars['String']['output']>;
+};
+
 /** A structure in a page, with its cursor. */
 export type StructureEdge = {
   __typename?: 'StructureEdge';
@@ -633,6 +772,14 @@ export type StructureFilter = {
   codeEpci?: InputMaybe<Scalars['String']['input']>;
   /** Located in this région. */
   codeRegion?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * One structure per dedup cluster (`clusterId`, `doublons`): of the structures a cluster has among those the rest
+   * of the filter keeps, the best `scoreQualite` (none counts lowest), then the most recent `dateMaj`, then the
+   * smallest id, as data·inclusion's `exclure_doublons`. Pagination stays gapless.
+   */
+  excludeDuplicates?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Structures whose own `fraicheur` verdict is one of these. */
+  fraicheur?: InputMaybe<Array<FraicheurVerdict>>;
   /** Structures offering a service with these fees. */
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Structures offering a service with one of these modes d'accueil. */

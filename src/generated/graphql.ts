@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { StructureModel, ServiceModel, CommuneModel, DepartementModel, RegionModel, EpciModel, SourceModel, NomenclatureItemModel, CentreModel, ProvenanceModel } from '../domain/models';
 import type { NomenclaturesModel, ConnectionModel, EdgeModel, PageInfoModel } from '../graph/models';
+import type { QualiteModel } from '../graph/quality';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -38,6 +39,19 @@ export type Centre = {
    * Where it comes from: `geonames` (GeoNames town centre), `import` (an official file), or an approximation:
    * `arrondissements-mean`, `commune-parent`, `epci-mean`, `departement-mean`.
    */
+  source: Scalars['String']['output'];
+};
+
+/** Where a consolidated field comes from: the member record and its `dateMaj`. */
+export type ChampProvenance = {
+  __typename?: 'ChampProvenance';
+  /** The field (`adresse`, `telephone`, `horairesAccueil`…), as named on `StructureConsolidee`. */
+  champ: Scalars['String']['output'];
+  /** That member's `dateMaj`. */
+  dateMaj: Scalars['Date']['output'];
+  /** Id of the member that gave it. */
+  id: Scalars['ID']['output'];
+  /** Source of the member that gave it. */
   source: Scalars['String']['output'];
 };
 
@@ -121,6 +135,17 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
+export type Critere = {
+  __typename?: 'Critere';
+  /** Whether the criterion applies to this record (on a structure: to at least one of its services). */
+  applicable: Scalars['Boolean']['output'];
+  /** The reference's name (`adresse_bien_definie`, `date_maj_recente`…). */
+  nom: Scalars['String']['output'];
+  /** From 0 to 1, rounded to 2 decimals as the score uses it; null when not applicable. */
+  valeur: Maybe<Scalars['Float']['output']>;
+};
+
 /** A département. */
 export type Departement = {
   __typename?: 'Departement';
@@ -191,6 +216,24 @@ export type EpciStructuresArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** The age of a record's `dateMaj` and what it means. */
+export type Fraicheur = {
+  __typename?: 'Fraicheur';
+  /** Whole days since `dateMaj`, counted on the Europe/Paris calendar (negative if `dateMaj` is after today). */
+  ageJours: Scalars['Int']['output'];
+  /** `ageJours` against the configured thresholds. */
+  verdict: FraicheurVerdict;
+};
+
+/** How much a record can be trusted for its age (`fraicheur`). */
+export type FraicheurVerdict =
+  /** Younger than PASSERELLE_FRESH_DAYS (default 180 days, 6 months as the quality score counts them). */
+  | 'FRESH'
+  /** PASSERELLE_STALE_DAYS or older (default 730 days, 2 years). */
+  | 'STALE'
+  /** Between the two thresholds: check it with the producer before relying on it. */
+  | 'TO_CHECK';
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -248,6 +291,34 @@ export type Provenance = {
   /** The producer of the record (its id's prefix). */
   source: Source;
 };
+
+/**
+ * The quality score of a record, data·inclusion v1 (`score_qualite`: 10 criteria, each from 0 to 1 or not
+ * applicable; the score is the mean of the applicable ones, each rounded to 2 decimals, rounded to 2
+ * decimals). A structure's is the mean of its services' scores.
+ */
+export type Qualite = {
+  __typename?: 'Qualite';
+  /**
+   * Each criterion, in the reference's order, read by Passerelle from the record as it holds it, on the day the
+   * score was computed (`updatedAt`). They give `score` back when `origine` is `PASSERELLE`, except on a Dora
+   * service whose contacts are not public: as data·inclusion, Passerelle scores it with its contacts, then
+   * withholds them. When `origine` is `DATA_INCLUSION`, they are Passerelle's reading of the record and may
+   * differ from data·inclusion's. On a structure: per criterion, the mean over its services where it applies.
+   */
+  criteres: Array<Critere>;
+  /** Who computed `score`. */
+  origine: QualiteOrigine;
+  /** The score (0 to 1): `scoreQualite`, or for a live structure without one, the mean of its services' scores. */
+  score: Maybe<Scalars['Float']['output']>;
+};
+
+/** Who computed a quality score. */
+export type QualiteOrigine =
+  /** data·inclusion: a record relayed from its API keeps the score it published. */
+  | 'DATA_INCLUSION'
+  /** Passerelle, with the data·inclusion v1 criteria, when it last wrote the record (or fetched a live one). */
+  | 'PASSERELLE';
 
 export type Query = {
   __typename?: 'Query';
@@ -379,6 +450,8 @@ export type Service = {
   __typename?: 'Service';
   /** Street address. */
   adresse: Maybe<Scalars['String']['output']>;
+  /** The dedup cluster of the same service offered by structures that are one place (same normalised name, a shared thématique); null when alone. */
+  clusterId: Maybe<Scalars['ID']['output']>;
   /** INSEE code of the commune. */
   codeInsee: Maybe<Scalars['String']['output']>;
   /** Postal code. */
@@ -399,6 +472,8 @@ export type Service = {
   dateMaj: Scalars['Date']['output'];
   /** Description (5 to 10,000 characters). */
   description: Scalars['String']['output'];
+  /** How old `dateMaj` is, and the verdict. */
+  fraicheur: Fraicheur;
   /** Fees: `gratuit` or `payant`. */
   frais: Maybe<NomenclatureValue>;
   /** Details on fees. */
@@ -433,6 +508,8 @@ export type Service = {
   publics: Array<NomenclatureValue>;
   /** Details on publics. */
   publicsPrecisions: Maybe<Scalars['String']['output']>;
+  /** The quality score in detail: who computed it and each criterion. */
+  qualite: Qualite;
   /** Quality score (0 to 1), data·inclusion v1 criteria. */
   scoreQualite: Maybe<Scalars['Float']['output']>;
   /** The producer this record comes from. */
@@ -497,6 +574,14 @@ export type ServiceFilter = {
   codeEpci?: InputMaybe<Scalars['String']['input']>;
   /** Located in this région. */
   codeRegion?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * One service per dedup cluster (`clusterId`): of the services a cluster has among those the rest of the filter
+   * keeps, the best `scoreQualite` (none counts lowest), then the most recent `dateMaj`, then the smallest id, as
+   * data·inclusion's `exclure_doublons`. A service with no cluster is kept. Pagination stays gapless.
+   */
+  excludeDuplicates?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Services whose `fraicheur` verdict is one of these (age of `dateMaj`, Europe/Paris calendar, configured thresholds). */
+  fraicheur?: InputMaybe<Array<FraicheurVerdict>>;
   /** Fees (`gratuit`, `payant`). */
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Modes d'accueil (`en-presentiel`, `a-distance`). */
@@ -535,6 +620,8 @@ export type Structure = {
   accessibiliteLieu: Maybe<Scalars['String']['output']>;
   /** Street address. */
   adresse: Maybe<Scalars['String']['output']>;
+  /** Its dedup cluster (shared by its `doublons`); null when it is alone. */
+  clusterId: Maybe<Scalars['ID']['output']>;
   /** INSEE code of the commune. */
   codeInsee: Maybe<Scalars['String']['output']>;
   /** Postal code. */
@@ -543,6 +630,12 @@ export type Structure = {
   commune: Maybe<Scalars['String']['output']>;
   /** Address complement. */
   complementAdresse: Maybe<Scalars['String']['output']>;
+  /**
+   * One record for its cluster: each field from the best member that has it (freshest `dateMaj`, then best
+   * `scoreQualite`), among the members this caller may see, with where each field comes from. A structure alone
+   * gives its own record.
+   */
+  consolide: StructureConsolidee;
   /** E-mail address. Contact data: requires a token with the `contact:read` scope. */
   courriel: Maybe<Scalars['String']['output']>;
   /** When Passerelle first stored this record. */
@@ -552,10 +645,12 @@ export type Structure = {
   /** Presentation of the structure. */
   description: Maybe<Scalars['String']['output']>;
   /**
-   * The same place as listed by other producers, as data·inclusion's dedup found them (its `doublons`),
-   * among the structures this caller may see. Empty when the source says nothing.
+   * The same place as listed by other producers (or twice by one): the other members of its dedup cluster and
+   * the duplicates data·inclusion published (its `doublons`), among the structures this caller may see, by id.
    */
   doublons: Array<Structure>;
+  /** How old `dateMaj` is, and the verdict. */
+  fraicheur: Fraicheur;
   /** Opening hours, OSM `opening_hours` syntax. */
   horairesAccueil: Maybe<Scalars['String']['output']>;
   /** Globally unique id, `<source>--<producer id>`. */
@@ -570,6 +665,8 @@ export type Structure = {
   nom: Scalars['String']['output'];
   /** Where this record comes from (store or live partner) and when Passerelle got it. */
   provenance: Provenance;
+  /** The quality score in detail: who computed it and, per criterion, the mean over its services. */
+  qualite: Qualite;
   /** National networks the structure belongs to. */
   reseauxPorteurs: Array<NomenclatureValue>;
   /** Quality score (0 to 1): mean of its services' scores (data·inclusion's own, for the records it serves). */
@@ -611,6 +708,49 @@ export type StructureConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * The consolidated record of a dedup cluster (`Structure.consolide`): each field from the best member that has it
+ * (freshest `dateMaj`, then best `scoreQualite`, then smallest id). The address, its complement, postal code,
+ * commune and INSEE code come from one member; so do latitude and longitude.
+ */
+export type StructureConsolidee = {
+  __typename?: 'StructureConsolidee';
+  /** Accessibility page (acceslibre). */
+  accessibiliteLieu: Maybe<Scalars['String']['output']>;
+  /** Street address. */
+  adresse: Maybe<Scalars['String']['output']>;
+  /** INSEE code of the commune. */
+  codeInsee: Maybe<Scalars['String']['output']>;
+  /** Postal code. */
+  codePostal: Maybe<Scalars['String']['output']>;
+  /** Commune name. */
+  commune: Maybe<Scalars['String']['output']>;
+  /** Address complement. */
+  complementAdresse: Maybe<Scalars['String']['output']>;
+  /** E-mail address. Contact data: requires a token with the `contact:read` scope. */
+  courriel: Maybe<Scalars['String']['output']>;
+  /** Presentation. */
+  description: Maybe<Scalars['String']['output']>;
+  /** Opening hours, OSM `opening_hours` syntax. */
+  horairesAccueil: Maybe<Scalars['String']['output']>;
+  /** WGS84 latitude. */
+  latitude: Maybe<Scalars['Float']['output']>;
+  /** WGS84 longitude. */
+  longitude: Maybe<Scalars['Float']['output']>;
+  /** The members it was built from, best first. */
+  membres: Array<Scalars['ID']['output']>;
+  /** Name. */
+  nom: Maybe<Scalars['String']['output']>;
+  /** Where each field with a value comes from. */
+  provenance: Array<ChampProvenance>;
+  /** SIRET. */
+  siret: Maybe<Scalars['String']['output']>;
+  /** Website. */
+  siteWeb: Maybe<Scalars['String']['output']>;
+  /** Phone number. Contact data: requires a token with the `contact:read` scope. */
+  telephone: Maybe<Scalars['String']['output']>;
+};
+
 /** A structure in a page, with its cursor. */
 export type StructureEdge = {
   __typename?: 'StructureEdge';
@@ -634,6 +774,14 @@ export type StructureFilter = {
   codeEpci?: InputMaybe<Scalars['String']['input']>;
   /** Located in this région. */
   codeRegion?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * One structure per dedup cluster (`clusterId`, `doublons`): of the structures a cluster has among those the rest
+   * of the filter keeps, the best `scoreQualite` (none counts lowest), then the most recent `dateMaj`, then the
+   * smallest id, as data·inclusion's `exclure_doublons`. Pagination stays gapless.
+   */
+  excludeDuplicates?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Structures whose own `fraicheur` verdict is one of these. */
+  fraicheur?: InputMaybe<Array<FraicheurVerdict>>;
   /** Structures offering a service with these fees. */
   frais?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Structures offering a service with one of these modes d'accueil. */
@@ -786,19 +934,25 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Commune: ResolverTypeWrapper<CommuneModel>;
+  ChampProvenance: ResolverTypeWrapper<ChampProvenance>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Commune: ResolverTypeWrapper<CommuneModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
+  Critere: ResolverTypeWrapper<Critere>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Departement: ResolverTypeWrapper<DepartementModel>;
   Epci: ResolverTypeWrapper<EpciModel>;
+  Fraicheur: ResolverTypeWrapper<Fraicheur>;
+  FraicheurVerdict: FraicheurVerdict;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
+  Qualite: ResolverTypeWrapper<QualiteModel>;
+  QualiteOrigine: QualiteOrigine;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Region: ResolverTypeWrapper<RegionModel>;
   Service: ResolverTypeWrapper<ServiceModel>;
@@ -808,6 +962,7 @@ export type ResolversTypes = {
   Source: ResolverTypeWrapper<SourceModel>;
   Structure: ResolverTypeWrapper<StructureModel>;
   StructureConnection: ResolverTypeWrapper<ConnectionModel<StructureModel>>;
+  StructureConsolidee: ResolverTypeWrapper<StructureConsolidee>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
@@ -819,19 +974,23 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Float: Scalars['Float']['output'];
   String: Scalars['String']['output'];
-  Commune: CommuneModel;
+  ChampProvenance: ChampProvenance;
   ID: Scalars['ID']['output'];
+  Commune: CommuneModel;
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
+  Critere: Critere;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Departement: DepartementModel;
   Epci: EpciModel;
+  Fraicheur: Fraicheur;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
   Provenance: ProvenanceModel;
+  Qualite: QualiteModel;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
   Service: ServiceModel;
@@ -841,6 +1000,7 @@ export type ResolversParentTypes = {
   Source: SourceModel;
   Structure: StructureModel;
   StructureConnection: ConnectionModel<StructureModel>;
+  StructureConsolidee: StructureConsolidee;
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
   Thematique: NomenclatureItemModel;
@@ -856,6 +1016,13 @@ export type CentreResolvers<ContextType = Context, ParentType extends ResolversP
   approximatif?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   latitude?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   longitude?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChampProvenanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ChampProvenance'] = ResolversParentTypes['ChampProvenance']> = {
+  champ?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dateMaj?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -887,6 +1054,12 @@ export type CommuneEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Commune'], ParentType, ContextType>;
 };
 
+export type CritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Critere'] = ResolversParentTypes['Critere']> = {
+  applicable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  valeur?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
   name: 'Date';
 }
@@ -914,6 +1087,11 @@ export type EpciResolvers<ContextType = Context, ParentType extends ResolversPar
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<EpciServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<EpciStructuresArgs, 'first'>>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FraicheurResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Fraicheur'] = ResolversParentTypes['Fraicheur']> = {
+  ageJours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  verdict?: Resolver<ResolversTypes['FraicheurVerdict'], ParentType, ContextType>;
 };
 
 export type NomenclatureValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NomenclatureValue'] = ResolversParentTypes['NomenclatureValue']> = {
@@ -947,6 +1125,12 @@ export type ProvenanceResolvers<ContextType = Context, ParentType extends Resolv
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
 };
 
+export type QualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Qualite'] = ResolversParentTypes['Qualite']> = {
+  criteres?: Resolver<Array<ResolversTypes['Critere']>, ParentType, ContextType>;
+  origine?: Resolver<ResolversTypes['QualiteOrigine'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   commune?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType, RequireFields<QueryCommuneArgs, 'code'>>;
   communes?: Resolver<ResolversTypes['CommuneConnection'], ParentType, ContextType, RequireFields<QueryCommunesArgs, 'first'>>;
@@ -975,6 +1159,7 @@ export type RegionResolvers<ContextType = Context, ParentType extends ResolversP
 export type ServiceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Service'] = ResolversParentTypes['Service'], FederationReferenceType extends FederationReferenceTypes['Service'] = FederationReferenceTypes['Service']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Service']> | FederationReferenceType, FederationReferenceType, ContextType>;
   adresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clusterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   codeInsee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   codePostal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   commune?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -985,6 +1170,7 @@ export type ServiceResolvers<ContextType = Context, ParentType extends Resolvers
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dateMaj?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fraicheur?: Resolver<ResolversTypes['Fraicheur'], ParentType, ContextType>;
   frais?: Resolver<Maybe<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   fraisPrecisions?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   horairesAccueil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1002,6 +1188,7 @@ export type ServiceResolvers<ContextType = Context, ParentType extends Resolvers
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   publics?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   publicsPrecisions?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  qualite?: Resolver<ResolversTypes['Qualite'], ParentType, ContextType>;
   scoreQualite?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
   structure?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
@@ -1037,15 +1224,18 @@ export type StructureResolvers<ContextType = Context, ParentType extends Resolve
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Structure']> | FederationReferenceType, FederationReferenceType, ContextType>;
   accessibiliteLieu?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   adresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clusterId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   codeInsee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   codePostal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   commune?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   complementAdresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  consolide?: Resolver<ResolversTypes['StructureConsolidee'], ParentType, ContextType>;
   courriel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dateMaj?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   doublons?: Resolver<Array<ResolversTypes['Structure']>, ParentType, ContextType>;
+  fraicheur?: Resolver<ResolversTypes['Fraicheur'], ParentType, ContextType>;
   horairesAccueil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
@@ -1053,6 +1243,7 @@ export type StructureResolvers<ContextType = Context, ParentType extends Resolve
   longitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
+  qualite?: Resolver<ResolversTypes['Qualite'], ParentType, ContextType>;
   reseauxPorteurs?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   scoreQualite?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<StructureServicesArgs, 'first'>>;
@@ -1071,6 +1262,26 @@ export type StructureConnectionResolvers<ContextType = Context, ParentType exten
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type StructureConsolideeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StructureConsolidee'] = ResolversParentTypes['StructureConsolidee']> = {
+  accessibiliteLieu?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  adresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  codeInsee?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  codePostal?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  commune?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  complementAdresse?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  courriel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  horairesAccueil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  latitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  longitude?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  membres?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  nom?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  provenance?: Resolver<Array<ResolversTypes['ChampProvenance']>, ParentType, ContextType>;
+  siret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  siteWeb?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  telephone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type StructureEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['StructureEdge'] = ResolversParentTypes['StructureEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
@@ -1085,17 +1296,21 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
 
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
+  ChampProvenance?: ChampProvenanceResolvers<ContextType>;
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
+  Critere?: CritereResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Departement?: DepartementResolvers<ContextType>;
   Epci?: EpciResolvers<ContextType>;
+  Fraicheur?: FraicheurResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
+  Qualite?: QualiteResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   Service?: ServiceResolvers<ContextType>;
@@ -1104,6 +1319,7 @@ export type Resolvers<ContextType = Context> = {
   Source?: SourceResolvers<ContextType>;
   Structure?: StructureResolvers<ContextType>;
   StructureConnection?: StructureConnectionResolvers<ContextType>;
+  StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
 };

@@ -208,6 +208,8 @@ class Compiler {
   }
 
   private request(args: Record<string, unknown>): PageRequest {
+    // `fraicheur` is read on the request's day (and the configured thresholds): a cached plan would outlive it.
+    if ((args.filter as ServiceFilter | null | undefined)?.fraicheur) throw new NotCompiled();
     const filter = visibleFilter(this.access, args.filter as ServiceFilter | null | undefined);
     const { first, afterKey } = pageArgs(args as { first?: number | null; after?: string | null });
     return { filter, first, afterId: afterKey };

@@ -3,17 +3,26 @@ import { badUserInput } from '../errors';
 import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
 import type { ServiceFilter, StructureFilter } from '../generated/graphql';
 import type { OfferFilter } from '../store/offer-filter';
+import { parisDate, type FreshnessThresholds } from '../quality/freshness';
+
+/** What the `fraicheur` criterion is read against: the configured thresholds, on the request's day. */
+export interface FreshnessClock {
+  thresholds: FreshnessThresholds;
+  now: Date;
+}
 
 /**
  * Checks a filter argument and turns it into the store's filter. Every bad value is reported with the
  * argument path (`filter.thematiques`) and the value, as a BAD_USER_INPUT error.
  */
-export function offerFilter(input: ServiceFilter | StructureFilter | null | undefined, argument = 'filter'): OfferFilter {
+export function offerFilter(input: ServiceFilter | StructureFilter | null | undefined, argument = 'filter', clock?: FreshnessClock): OfferFilter {
   if (!input) return {};
   const at = (field: string) => `${argument}.${field}`;
   const filter: OfferFilter = {};
 
-  if (input.sources) filter.sources = checked(input.sources, 'sources', at('sources'), 'a source slug');
+  // Any well-formed slug: a producer registered by `passerelle import` is a source the nomenclature does
+  // not list yet (a slug no record carries matches nothing).
+  if (input.sources) filter.sources = [...new Set(input.sources.map((slug) => code(slug, /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, at('sources'), 'a source slug')))];
   if (input.thematiques) {
     for (const value of input.thematiques) {
       if (!isValue('thematiques', value) && !isValue('thematiques_categories', value)) {
@@ -48,6 +57,11 @@ export function offerFilter(input: ServiceFilter | StructureFilter | null | unde
     filter.scoreQualiteMin = input.scoreQualiteMin;
   }
   if (input.updatedSince != null) filter.updatedSince = input.updatedSince;
+  if (input.excludeDuplicates) filter.excludeDuplicates = true;
+  if (input.fraicheur?.length) {
+    if (!clock) throw new Error('the fraicheur criterion needs the thresholds and the day (a FreshnessClock)');
+    filter.fraicheur = { verdicts: [...new Set(input.fraicheur)].sort(), today: parisDate(clock.now), ...clock.thresholds };
+  }
   return filter;
 }
 
@@ -64,7 +78,7 @@ function code(value: string, pattern: RegExp, argument: string, what: string): s
 }
 
 /** The filter a list is read with: checked, and with the viewer's source licences (the one place they join). */
-export function visibleFilter(access: Access, input: ServiceFilter | StructureFilter | null | undefined): OfferFilter {
-  const filter = offerFilter(input);
+export function visibleFilter(access: Access, input: ServiceFilter | StructureFilter | null | undefined, clock?: FreshnessClock): OfferFilter {
+  const filter = offerFilter(input, 'filter', clock);
   return access.hiddenSources.length ? { ...filter, hiddenSources: access.hiddenSources } : filter;
 }

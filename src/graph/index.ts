@@ -5,7 +5,9 @@ import { mergeResolvers } from '@graphql-tools/merge';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import { repoPath } from '../paths';
+import { dedupResolvers } from './dedup';
 import { nomenclatureResolvers } from './nomenclature';
+import { qualityResolvers } from './quality';
 import { DateScalar, DateTimeScalar } from './scalars';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
@@ -40,6 +42,8 @@ export function buildSchema(): GraphQLSchema {
     structureResolvers,
     serviceResolvers,
     territoryResolvers,
+    dedupResolvers,
+    qualityResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

@@ -13,6 +13,7 @@ import { filterKey, rowShape, type InlineRelation, type RowShape } from '../stor
 import type { NestedRead } from '../loaders/pages';
 import { visibleFilter } from './filters';
 import { pageArgs } from './pagination';
+import { SCORE_FIELDS } from './quality';
 
 /**
  * From a field's selection to the RowShape its records are read in: the columns its fields need, and the
@@ -33,12 +34,18 @@ const NEEDS: Record<OfferEntity, Record<string, readonly string[] | null>> = {
     provenance: ['source', 'updatedAt'],
     structure: ['structureId'],
     territoire: ['codeInsee'],
+    qualite: SCORE_FIELDS,
+    fraicheur: ['dateMaj'],
   },
   structure: {
     __typename: null,
     provenance: ['source', 'updatedAt'],
     territoire: ['codeInsee'],
     services: null,
+    doublons: ['doublons', 'clusterId'],
+    consolide: ['clusterId'],
+    qualite: ['scoreQualite', 'scoreOrigine'],
+    fraicheur: ['dateMaj'],
   },
 };
 
@@ -58,7 +65,7 @@ export function connectionRead(
   args: { filter?: ServiceFilter | null; first?: number | null; after?: string | null },
 ): NestedRead & { withCount: boolean } {
   return planned(ctx, info.fieldNodes, () => {
-    const filter = visibleFilter(ctx.access, args.filter);
+    const filter = visibleFilter(ctx.access, args.filter, { thresholds: ctx.freshness, now: ctx.now });
     const { first, afterKey } = pageArgs(args);
     const { shape, withCount } = new Planner(ctx, info).connection(entity, info.fieldNodes, 0);
     const countKey = filterKey(filter);
@@ -136,7 +143,7 @@ class Planner {
         after?: string | null;
         live?: boolean | null;
       };
-      const filter = visibleFilter(this.ctx.access, args.filter);
+      const filter = visibleFilter(this.ctx.access, args.filter, { thresholds: this.ctx.freshness, now: this.ctx.now });
       if (this.ctx.partners?.liveFor(filter.sources, args.live ?? false).length) return undefined;
       const { first, afterKey } = pageArgs(args);
       const { shape, withCount } = this.connection('service', nodes, depth + 1);

@@ -17,10 +17,7 @@ export const structureResolvers: Resolvers = {
     provenance: (s) => provenanceOf(s),
     reseauxPorteurs: (s) => items('reseaux_porteurs', s.reseauxPorteurs),
     territoire: (s, _, ctx) => territoireOf(s.codeInsee, ctx),
-    doublons: async (s, _, ctx) => {
-      const found = await Promise.all((s.doublons ?? []).map((id) => ctx.loaders.structureById.load(id)));
-      return found.filter((structure): structure is StructureModel => structure !== null && structure !== undefined);
-    },
+    // doublons, clusterId, consolide: src/graph/dedup.ts.
     services: (s, args, ctx, info) => structureServices(ctx, s, args, info),
   },
   StructureConnection: connectionResolvers<StructureModel>(),

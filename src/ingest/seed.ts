@@ -7,6 +7,7 @@ import { syncSources, writeOffer, type WriteResult } from '../store/write';
 import { offerId } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { buildTerritoriesReference } from '../territories/reference';
+import { dedupStore } from '../dedup/run';
 
 export interface GenerateOptions {
   structures?: number;
@@ -651,7 +652,54 @@ export function generateOffer(options: GenerateOptions = {}): GeneratedOffer {
     }
   });
 
+  listedTwice(placed, services, options.seed ?? 'passerelle');
   return { structures: placed.map((p) => p.record), services };
+}
+
+/**
+ * The same place listed by two producers, as in the real offer (what dedup finds: src/dedup/): one structure
+ * in DUPLICATE_EVERY becomes another source's listing of the structure before it — its name written another
+ * way, its address abbreviated, its phone and e-mail the same, coordinates a few metres off —, and its services
+ * move with it. From its own random stream, after everything else is drawn: the other records are unchanged.
+ */
+const DUPLICATE_EVERY = 200;
+
+function listedTwice(placed: { record: StructureRecord; commune: SeedCommune }[], services: ServiceRecord[], seed: string): void {
+  const random = new Random(seedrandom(`${seed}:doublons`));
+  const byStructure = new Map<string, ServiceRecord[]>();
+  for (const service of services) byStructure.set(service.structure_id, [...(byStructure.get(service.structure_id) ?? []), service]);
+  for (let i = DUPLICATE_EVERY - 1; i < placed.length; i += DUPLICATE_EVERY) {
+    const original = placed[i - 1].record;
+    const copy = placed[i].record;
+    const before = { telephone: copy.telephone, courriel: copy.courriel };
+    Object.assign(copy, {
+      nom: random.chance(0.5) ? original.nom.toUpperCase() : original.nom.normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
+      siret: copy.siret ? original.siret : null,
+      commune: original.commune,
+      code_postal: original.code_postal,
+      code_insee: original.code_insee,
+      adresse: original.adresse?.replace(/\brue\b/, 'r.').replace(/\bavenue\b/, 'av.').replace(/\bboulevard\b/, 'bd') ?? null,
+      complement_adresse: original.complement_adresse,
+      latitude: original.latitude == null ? null : Math.round((original.latitude + (random.next() - 0.5) * 0.0002) * 1e6) / 1e6,
+      longitude: original.longitude == null ? null : Math.round((original.longitude + (random.next() - 0.5) * 0.0002) * 1e6) / 1e6,
+      telephone: original.telephone ?? copy.telephone,
+      courriel: copy.courriel && original.courriel ? original.courriel : copy.courriel,
+    });
+    placed[i].commune = placed[i - 1].commune;
+    for (const service of byStructure.get(copy.id) ?? []) {
+      Object.assign(service, {
+        commune: copy.commune,
+        code_postal: copy.code_postal,
+        code_insee: copy.code_insee,
+        adresse: service.adresse ? copy.adresse : null,
+        complement_adresse: copy.complement_adresse,
+        latitude: copy.latitude,
+        longitude: copy.longitude,
+        telephone: service.telephone && service.telephone === before.telephone ? copy.telephone : service.telephone,
+        courriel: service.courriel && service.courriel === before.courriel ? copy.courriel : service.courriel,
+      });
+    }
+  }
 }
 
 function jitter(random: Random, commune: SeedCommune): [number, number] {
@@ -773,6 +821,8 @@ export async function seedOffer(store: Store, options: SeedOptions = {}): Promis
     totals.structuresUnchanged += result.structuresUnchanged;
     totals.servicesUnchanged += result.servicesUnchanged;
   }
+  // Its duplicates clustered, as an import or a harvest leaves them (the whole store: a seed writes everywhere).
+  if (totals.structuresWritten || totals.servicesWritten) await dedupStore(store);
   return { ...totals, structures: offer.structures.length, services: offer.services.length, milliseconds: Date.now() - started };
 }
 

@@ -6,6 +6,7 @@ import { countCommunes, listSources, readReference, searchCommunes, type Commune
 import type { OfferEntity } from '../store/offer-columns';
 import type { OfferFilter, Page, PageRequest } from '../store/offer-filter';
 import { fullRow, type RowShape } from '../store/row-shape';
+import { readClusterMembers } from '../store/clusters';
 import type { Access } from '../auth/source-licences';
 import { byKeyLoader } from './by-key';
 import { offerByIdLoader, type OfferByIdLoader } from './offer-by-id';
@@ -40,6 +41,8 @@ export interface Loaders {
   epciByCode: DataLoader<string, Epci | null>;
   departementsByRegion: DataLoader<string, Departement[]>;
   sourceBySlug: DataLoader<string, Source | null>;
+  /** The member ids of dedup clusters (src/store/clusters.ts), by cluster id; members load through `structureById`. */
+  clusterMembers: DataLoader<string, { id: string; clusterId: string }[]>;
   servicePages(scope: Scope): DataLoader<ScopedPageKey, Page<ServiceModel>, string>;
   structurePages(scope: Exclude<Scope, 'structure'>): DataLoader<ScopedPageKey, Page<StructureModel>, string>;
   counts(entity: OfferEntity, scope: Scope): DataLoader<ScopedCountKey, number, string>;
@@ -86,6 +89,7 @@ export function createLoaders(store: Store, access: Access, partners?: PartnerRe
     epciByCode: byKeyLoader((codes) => readReference(store, 'epci', 'code', codes), (r) => r.code),
     departementsByRegion: groupedLoader((codes) => readReference(store, 'departement', 'regionCode', codes), (r) => r.regionCode),
     sourceBySlug: byKeyLoader((slugs) => readReference(store, 'source', 'slug', slugs), (r) => r.slug),
+    clusterMembers: groupedLoader((clusterIds) => readClusterMembers(store, clusterIds), (r) => r.clusterId),
     servicePages: (scope) => once(`service:${scope}`, () => scopedPagesLoader<ServiceModel>(store, 'service', scope)),
     structurePages: (scope) => once(`structure:${scope}`, () => scopedPagesLoader<StructureModel>(store, 'structure', scope)),
     counts: (entity, scope) => once(`count:${entity}:${scope}`, () => scopedCountLoader(store, entity, scope)),

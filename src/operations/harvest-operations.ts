@@ -4,6 +4,7 @@ import { loadPartnersConfig } from '../partners/config';
 import { harvest as harvestPartner, type HarvestResult } from '../partners/harvest';
 import { createTransport } from '../partners/http';
 import { createConnector } from '../partners';
+import { createProgress } from './progress';
 import type { Operation } from './types';
 
 const count = (n: number) => n.toLocaleString('en-US');
@@ -49,12 +50,14 @@ export const harvest: Operation<{ partner: string; maxPages?: number; deleteAfte
     }
     const logger = createLogger(config.logLevel, process.stderr);
     const connector = createConnector(partner, createTransport(partner, { logger }), logger);
+    const progress = createProgress({ label: `harvest ${partner.id}`, unit: 'records', total: args.maxPages });
     const result = await harvestPartner(store, connector, {
       logger,
       maxPages: args.maxPages,
       // The command's option, else the partner's own setting, else the default.
       deleteAfterPasses: args.deleteAfterPasses ?? partner.deleteAfterPasses,
-    });
+      onPage: ({ pages, records }) => progress.update(pages, records),
+    }).finally(() => progress.stop());
     return { lines: [harvestSummary(partner.id, result)] };
   },
 };

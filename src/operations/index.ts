@@ -1,5 +1,7 @@
 import * as authOperations from './auth-operations';
+import * as dedupOperations from './dedup-operations';
 import * as harvestOperations from './harvest-operations';
+import { importOperation } from './import-operations';
 import * as storeOperations from './store-operations';
 import type { Operation } from './types';
 
@@ -13,6 +15,8 @@ export const operations: Record<string, Operation> = {
   'territories.import-centres': storeOperations.territoriesImportCentres,
   seed: storeOperations.seed,
   harvest: harvestOperations.harvest,
+  dedup: dedupOperations.dedup,
+  import: importOperation,
   'clients.add': authOperations.clientsAdd,
   'clients.list': authOperations.clientsList,
   'clients.revoke': authOperations.clientsRevoke,

@@ -1,6 +1,7 @@
 import { seedOffer } from '../ingest/seed';
 import { deployMigrations, migrationStatus } from '../store/migrate';
 import { importCentres, importTerritories } from '../territories/import';
+import { createProgress } from './progress';
 import type { Operation } from './types';
 
 export const migrateDeploy: Operation<Record<string, never>> = {
@@ -48,7 +49,11 @@ export const territoriesImportCentres: Operation<{ file: string }> = {
 export const seed: Operation<{ structures: number; servicesPerStructure: number; seed: string }> = {
   migrate: true,
   async run({ store }, options) {
-    const r = await seedOffer(store, options);
+    // seedOffer reports no progress while it writes: the bar ends when it does (a rate and a time on one line elsewhere).
+    const progress = createProgress({ label: 'seed', unit: 'structures', total: options.structures });
+    const r = await seedOffer(store, options)
+      .then((done) => (progress.update(done.structures, done.structures), done))
+      .finally(() => progress.stop());
     return {
       lines: [
         `seed: ${r.structures} structures, ${r.services} services ` +

@@ -149,7 +149,10 @@ function v1Fields(item: Json, fields: readonly string[]): Json {
   const record = pick(item, fields);
   record.date_maj = toDate(record.date_maj);
   const score = num(item.score_qualite);
-  if (score !== undefined) record.score_qualite = score;
+  if (score !== undefined) {
+    record.score_qualite = score;
+    record.score_origine = 'data-inclusion';
+  }
   if (Array.isArray(item.doublons)) {
     record.doublons = unique(item.doublons.map((doublon) => (isObject(doublon) ? str(doublon.id) : undefined)).filter((id): id is string => id !== undefined));
   }

@@ -14,6 +14,7 @@
 // - Rate limits: a partner answering 429 is waited for as it asks (Retry-After; data·inclusion's own
 //   extractor waits 120 s for Emplois), up to `maxRateLimitWaitMs` per page, then the same page is asked again.
 import { analyzeAfterBulkWrite } from '../store/analyze';
+import { dedupChanged } from '../dedup/run';
 import { randomUUID } from 'node:crypto';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { createLogger, type Logger } from '../logger';
@@ -40,6 +41,8 @@ export interface HarvestOptions {
   maxRateLimitWaitMs?: number;
   /** Waits on a rate limit. Default: a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** Called once each page is stored, with this call's totals so far (progress on a terminal). */
+  onPage?: (progress: { pages: number; records: number }) => void;
 }
 
 export const DEFAULT_DELETE_AFTER_PASSES = 2;
@@ -161,6 +164,7 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     logger.info({ runId, pass }, 'harvest started');
   }
 
+  const dedupIds = new Set<string>();
   const result: HarvestResult = {
     runId,
     pages: 0,
@@ -222,6 +226,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     result.written.services += stored.written.servicesWritten;
     result.skipped.otherSource += stored.kept.otherSource;
     result.skipped.missingStructure += stored.kept.missingStructure;
+    // Dedup re-clusters the blocks of the structures a page changed (or whose services it changed).
+    if (stored.written.structuresWritten) for (const structure of stored.kept.structures) dedupIds.add(structure.id);
+    if (stored.written.servicesWritten) for (const service of stored.kept.services) dedupIds.add(service.structure_id);
     result.run = { pages: runPages, records: runRecords };
     logger.info(
       {
@@ -234,6 +241,7 @@ export async function harvest(store: Store, connector: Connector, options: Harve
       },
       'harvest page stored',
     );
+    options.onPage?.({ pages: result.pages, records: result.structures + result.services });
     if (stored.finished) {
       result.deleted = stored.finished.deleted;
       result.pendingDeletion = stored.finished.pending;
@@ -247,6 +255,7 @@ export async function harvest(store: Store, connector: Connector, options: Harve
     mark = page.next;
   }
   const changed = result.written.structures + result.written.services + result.deleted.structures + result.deleted.services;
+  await dedupChanged(store, [...dedupIds], result.deleted.structures + result.deleted.services > 0);
   await analyzeAfterBulkWrite(store, ['structures', 'services'], changed);
   return result;
 

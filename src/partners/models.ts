@@ -22,6 +22,7 @@ export function structureFromPartner(record: StructureRecord, partner: string, f
     ...(model as unknown as StructureModel),
     dateMaj: new Date(`${record.date_maj}T00:00:00.000Z`),
     scoreQualite: record.score_qualite ?? null,
+    scoreOrigine: record.score_qualite != null ? (record.score_origine ?? 'passerelle') : 'passerelle',
     createdAt: fetchedAt,
     updatedAt: fetchedAt,
     origin: { partner, fetchedAt },
@@ -35,6 +36,8 @@ export function serviceFromPartner(record: ServiceRecord, partner: string, fetch
     ...(model as unknown as ServiceModel),
     dateMaj: new Date(`${record.date_maj}T00:00:00.000Z`),
     scoreQualite: record.score_qualite ?? scoreService(record, fetchedAt),
+    // Who computed it: data·inclusion's connector marks the score its API published (src/partners/data-inclusion.ts).
+    scoreOrigine: record.score_qualite != null ? (record.score_origine ?? 'passerelle') : 'passerelle',
     createdAt: fetchedAt,
     updatedAt: fetchedAt,
     origin: { partner, fetchedAt },

@@ -1,7 +1,8 @@
 import { Prisma, type Commune } from '../generated/prisma/client';
-import type { OfferEntity } from './offer-columns';
+import { TABLE, type OfferEntity } from './offer-columns';
 import type { ServiceModel } from '../domain/models';
 import { sourceOfId } from '../domain/ids';
+import { ageJours, verdictOf, type FraicheurVerdict, type FreshnessCriterion } from '../quality/freshness';
 
 /**
  * What a list of the offer keeps: the one definition of each filter criterion, as SQL (every statement that
@@ -29,6 +30,14 @@ export interface OfferFilter {
   codeRegion?: string;
   scoreQualiteMin?: number;
   updatedSince?: Date;
+  /** `fraicheur` verdicts, with the thresholds and the day they are read on (src/quality/freshness.ts). */
+  fraicheur?: FreshnessCriterion;
+  /**
+   * One record per dedup cluster (src/dedup/): the best of the cluster's records that the rest of the filter
+   * keeps — best `score_qualite` (none counts lowest), then most recent `date_maj`, then smallest id, as
+   * data·inclusion's `exclure_doublons`. A record with no cluster is its own.
+   */
+  excludeDuplicates?: boolean;
   /**
    * Sources the viewer may not see (source licences): set by the access layer, never from user input.
    * Services of a structure of such a source are hidden too.
@@ -91,7 +100,7 @@ export function territoryOf(codeInsee: string | null | undefined, communeOf: (co
 
 /** What the in-memory forms read of a service: its own columns, its structure's réseaux, its territory. */
 export interface ServiceFacts {
-  service: Pick<ServiceModel, 'source' | 'scoreQualite' | 'updatedAt' | 'thematiques' | 'publics' | 'modesAccueil' | 'frais' | 'type'>;
+  service: Pick<ServiceModel, 'source' | 'scoreQualite' | 'updatedAt' | 'dateMaj' | 'thematiques' | 'publics' | 'modesAccueil' | 'frais' | 'type'>;
   /** Its structure's réseaux porteurs. */
   reseauxPorteurs: readonly string[];
   territory: TerritoryCodes | undefined;
@@ -105,8 +114,11 @@ export interface ServiceFacts {
  */
 interface Criterion<K extends CriterionName> {
   on: 'record' | 'service' | 'structure';
-  /** The condition on the row `x` (a `services` row, or a `structures` row for `structure` criteria). */
-  sql(x: Prisma.Sql, value: CriterionValue<K>): Prisma.Sql;
+  /**
+   * The condition on the row `x` (a `services` row, or a `structures` row for `structure` criteria). `scope`
+   * (for `record` criteria) is the statement's: a criterion that compares a row with others reads it.
+   */
+  sql(x: Prisma.Sql, value: CriterionValue<K>, scope?: { entity: OfferEntity; filter: OfferFilter; alias: string }): Prisma.Sql;
   /** The same condition on a live service. */
   test(facts: ServiceFacts, value: CriterionValue<K>): boolean;
 }
@@ -136,6 +148,28 @@ const CRITERIA: { [K in CriterionName]: Criterion<K> } = {
     on: 'record',
     sql: (x, v) => Prisma.sql`${x}.updated_at >= ${v}`,
     test: ({ service }, v) => service.updatedAt >= v,
+  },
+  // The record's `fraicheur` verdict is one of those asked: its date_maj against today minus the thresholds
+  // (whole days, as ageJours and verdictOf; PostgreSQL's `date - integer` is that many days earlier).
+  fraicheur: {
+    on: 'record',
+    sql: (x, v) => Prisma.sql`(${Prisma.join(v.verdicts.map((verdict) => freshnessSql(x, verdict, v)), ' OR ')})`,
+    test: ({ service }, v) => v.verdicts.includes(verdictOf(ageJours(service.dateMaj, v.today), v)),
+  },
+  // Keyset pages stay gapless: whether a row is its cluster's best depends on the data and the filter, never
+  // on the page. Live partner records have no cluster: each is its own.
+  excludeDuplicates: {
+    on: 'record',
+    sql: (x, v, scope) => {
+      if (!v || !scope) return Prisma.sql`TRUE`;
+      const { entity, filter, alias } = scope;
+      const y = Prisma.raw(`${alias}_d`);
+      const others = whereClause(entity, { ...filter, excludeDuplicates: undefined }, undefined, `${alias}_d`);
+      return Prisma.sql`(${x}.cluster_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${Prisma.raw(TABLE[entity])} ${y}
+        WHERE ${y}.cluster_id = ${x}.cluster_id AND ${y}.id <> ${x}.id AND ${others}
+        AND (coalesce(${y}.score_qualite, -1), ${y}.date_maj, ${x}.id) > (coalesce(${x}.score_qualite, -1), ${x}.date_maj, ${y}.id)))`;
+    },
+    test: () => true,
   },
   // A commune keeps its own records and its arrondissements' (Paris, Lyon, Marseille: by the communes' parent code).
   codeCommune: {
@@ -194,6 +228,15 @@ const CRITERIA: { [K in CriterionName]: Criterion<K> } = {
 
 const CRITERION_NAMES = Object.keys(CRITERIA) as CriterionName[];
 
+/** FRESH: age < freshDays; TO_CHECK: freshDays ≤ age < staleDays; STALE: age ≥ staleDays (age = today − date_maj). */
+function freshnessSql(x: Prisma.Sql, verdict: FraicheurVerdict, v: FreshnessCriterion): Prisma.Sql {
+  const freshFrom = Prisma.sql`(${v.today}::date - ${v.freshDays}::int)`;
+  const staleFrom = Prisma.sql`(${v.today}::date - ${v.staleDays}::int)`;
+  if (verdict === 'FRESH') return Prisma.sql`${x}.date_maj > ${freshFrom}`;
+  if (verdict === 'TO_CHECK') return Prisma.sql`(${x}.date_maj <= ${freshFrom} AND ${x}.date_maj > ${staleFrom})`;
+  return Prisma.sql`${x}.date_maj <= ${staleFrom}`;
+}
+
 /** The criteria a filter sets, each with its value. */
 function activeCriteria(f: OfferFilter): { criterion: Criterion<CriterionName>; value: never }[] {
   return CRITERION_NAMES.flatMap((name) => {
@@ -215,7 +258,7 @@ export function whereClause(entity: OfferEntity, f: OfferFilter, afterId?: strin
     if (entity === 'service') conditions.push(Prisma.sql`split_part(${x}.structure_id, '--', 1) <> ALL(${hidden}::text[])`);
   }
   for (const { criterion, value } of activeCriteria(f)) {
-    if (criterion.on === 'record' || criterion.on === entity) conditions.push(criterion.sql(x, value));
+    if (criterion.on === 'record' || criterion.on === entity) conditions.push(criterion.sql(x, value, { entity, filter: f, alias }));
     else if (criterion.on === 'service') ofServices.push(criterion.sql(xs, value));
     else conditions.push(Prisma.sql`${x}.structure_id IN (SELECT st.id FROM structures st WHERE ${criterion.sql(Prisma.raw('st'), value)})`);
   }

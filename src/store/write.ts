@@ -86,7 +86,7 @@ WHERE (${current}) IS DISTINCT FROM (${incoming})`;
 }
 
 const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS, 'doublons'] as string[];
-const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite'] as string[];
+const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite', 'score_origine'] as string[];
 // A structure's score is derived from its services and set afterwards; the upsert leaves it alone.
 const STRUCTURE_UPSERT = upsertSql('structures', STRUCTURE_COLUMNS, STRUCTURE_COLUMNS.filter((f) => f !== 'id'));
 const SERVICE_UPSERT = upsertSql('services', SERVICE_COLUMNS, SERVICE_COLUMNS.filter((f) => f !== 'id'));
@@ -125,7 +125,12 @@ function prepareOffer(offer: Offer, options: WriteOptions): PreparedOffer {
   return {
     structures,
     services,
-    scoredServices: services.map((service) => ({ ...normalise(service, SERVICE_FIELDS), score_qualite: service.score_qualite ?? scoreService(service, now) })),
+    scoredServices: services.map((service) => ({
+      ...normalise(service, SERVICE_FIELDS),
+      score_qualite: service.score_qualite ?? scoreService(service, now),
+      // `data-inclusion` when the score is the one its API published (its connector says so); else Passerelle's.
+      score_origine: service.score_qualite != null ? (service.score_origine ?? 'passerelle') : 'passerelle',
+    })),
     normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_COLUMNS)),
   };
 }
@@ -232,11 +237,15 @@ async function currentStructureIds(tx: Tx, serviceIds: string[]): Promise<string
   return rows.map((row) => row.structure_id);
 }
 
-/** Sets score_qualite of the given structures to the mean of their services' scores (as in the store now). */
+/**
+ * Sets score_qualite of the given structures to the mean of their services' scores (as in the store now), and
+ * score_origine: `data-inclusion` when every score averaged is data·inclusion's, else `passerelle`.
+ */
 export async function updateStructureScores(tx: Tx, structureIds: string[], chunkSize = 1000): Promise<void> {
   for (const ids of chunks(structureIds, chunkSize * 5)) {
-    const rows = await tx.$queryRawUnsafe<{ id: string; scores: (number | null)[] | null }[]>(
-      `SELECT st."id", array_remove(array_agg(sv."score_qualite" ORDER BY sv."score_qualite"), NULL) AS "scores"
+    const rows = await tx.$queryRawUnsafe<{ id: string; scores: (number | null)[] | null; relayed: boolean | null }[]>(
+      `SELECT st."id", array_remove(array_agg(sv."score_qualite" ORDER BY sv."score_qualite"), NULL) AS "scores",
+              bool_and(sv."score_origine" = 'data-inclusion') FILTER (WHERE sv."score_qualite" IS NOT NULL) AS "relayed"
        FROM "structures" st LEFT JOIN "services" sv ON sv."structure_id" = st."id"
        WHERE st."id" IN (SELECT jsonb_array_elements_text($1::jsonb))
        GROUP BY st."id"`,
@@ -245,12 +254,13 @@ export async function updateStructureScores(tx: Tx, structureIds: string[], chun
     const scores = rows.map((row) => ({
       id: row.id,
       score_qualite: scoreStructure((row.scores ?? []).filter((score): score is number => score !== null).map(Number)),
+      score_origine: row.relayed ? 'data-inclusion' : 'passerelle',
     }));
     if (scores.length === 0) continue;
     await tx.$executeRawUnsafe(
-      `UPDATE "structures" st SET "score_qualite" = r."score_qualite", "updated_at" = now()
-       FROM jsonb_to_recordset($1::jsonb) AS r("id" text, "score_qualite" float8)
-       WHERE st."id" = r."id" AND st."score_qualite" IS DISTINCT FROM r."score_qualite"`,
+      `UPDATE "structures" st SET "score_qualite" = r."score_qualite", "score_origine" = r."score_origine", "updated_at" = now()
+       FROM jsonb_to_recordset($1::jsonb) AS r("id" text, "score_qualite" float8, "score_origine" text)
+       WHERE st."id" = r."id" AND (st."score_qualite", st."score_origine") IS DISTINCT FROM (r."score_qualite", r."score_origine")`,
       JSON.stringify(scores),
     );
   }

@@ -49,7 +49,7 @@ describe('data·inclusion connector', () => {
     const { connector } = setup();
     const page = await connector.page(undefined);
     expect(page.structures.map((s) => s.id)).toEqual(['dora--cs-belleville', 'france-travail--59350-lille-vauban']);
-    expect(page.structures[0]).toMatchObject({ score_qualite: 0.72, doublons: ['soliguide--4521'] });
+    expect(page.structures[0]).toMatchObject({ score_qualite: 0.72, score_origine: 'data-inclusion', doublons: ['soliguide--4521'] });
     expect(page.structures[1]).toMatchObject({ score_qualite: 0.5 });
     expect(page.structures[1]).not.toHaveProperty('doublons');
     expect(page.structures[0]).not.toHaveProperty('adresse_certifiee');
@@ -57,7 +57,8 @@ describe('data·inclusion connector', () => {
     const [service] = await connector.servicesByIds(['dora--atelier-numerique-belleville']);
     const { adresse_certifiee, extra, ...v1 } = fx.serviceAtelier;
     void adresse_certifiee, extra;
-    const expected = Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null));
+    // data·inclusion's score, marked as its own (`qualite.origine`: DATA_INCLUSION).
+    const expected = { ...Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null)), score_origine: 'data-inclusion' };
     expect(service).toEqual(expected);
     expect(service).not.toHaveProperty('structure');
   });

@@ -238,7 +238,7 @@ describe('data·inclusion over HTTP', () => {
     expect(services.map((s) => s.id)).toEqual([...new Set(ids)].filter((id) => id !== 'dora--inconnu'));
     const { adresse_certifiee, extra, ...v1 } = di.serviceAtelier;
     void adresse_certifiee, extra;
-    expect(services[0]).toEqual(Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null)));
+    expect(services[0]).toEqual({ ...Object.fromEntries(Object.entries(v1).filter(([, value]) => value !== null)), score_origine: 'data-inclusion' });
   });
 
   it('structuresByIds: GET /api/v1/structures/{id}, unknown ids omitted', async () => {

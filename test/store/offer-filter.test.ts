@@ -9,6 +9,7 @@ import type { ServiceFilter } from '../../src/generated/graphql';
 import type { Commune } from '../../src/generated/prisma/client';
 import type { ServiceRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
+import { DEFAULT_FRESHNESS, parisDate } from '../../src/quality/freshness';
 
 /**
  * One filter semantics (src/store/offer-filter.ts): one table of cases, run through the SQL path (a store on
@@ -67,6 +68,14 @@ const ALL = [M, N, C, R, L];
 const UPDATED_AT: Record<string, string> = { [C]: '2026-11-20T00:00:00.000Z' };
 const updatedAt = (id: string) => new Date(UPDATED_AT[id] ?? fixture.NOW.toISOString());
 
+/**
+ * How many days before today (Europe/Paris) each record's date_maj is set (on the store's rows and the partner
+ * models), at the `fraicheur` thresholds (defaults: FRESH under 180 days, STALE from 730).
+ */
+const TODAY = parisDate(new Date());
+const AGE: Record<string, number> = { [M]: 10, [N]: 179, [C]: 180, [R]: 729, [L]: 730 };
+const dateMajOf = (id: string) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - AGE[id] * 86_400_000);
+
 /** The filter as a client sends it (GraphQL variables), and the ids it keeps, in id order. */
 const CASES: [string, Record<string, unknown>, string[]][] = [
   ['no criterion', {}, ALL],
@@ -96,6 +105,8 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['updatedSince', { updatedSince: '2026-11-10T00:00:00.000Z' }, [C]],
   ['updatedSince: the instant itself', { updatedSince: '2026-11-20T00:00:00.000Z' }, [C]],
   ['updatedSince: long ago', { updatedSince: '2000-01-01T00:00:00.000Z' }, ALL],
+  // Dedup (src/dedup/): none of these records is clustered, so each is its own cluster's best.
+  ['excludeDuplicates: a record with no cluster is its own', { excludeDuplicates: true }, ALL],
   ['frais: gratuit (a service without frais matches no frais)', { frais: ['gratuit'] }, [N, R, L]],
   ['frais: payant', { frais: ['payant'] }, [M]],
   ['modesAccueil: overlap', { modesAccueil: ['a-distance'] }, [M, C]],
@@ -106,6 +117,12 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['criteria combine: région and publics', { codeRegion: '11', publics: ['jeunes'] }, [M, N]],
   ['criteria combine: département, frais, tous-publics', { codeDepartement: '75', frais: ['gratuit'], publics: ['tous-publics'] }, [N]],
   ['criteria combine: catégorie and EPCI', { thematiques: ['trouver-un-emploi'], codeEpci: '200093201' }, [R]],
+  ['fraicheur: FRESH under 180 days (179 is fresh)', { fraicheur: ['FRESH'] }, [M, N]],
+  ['fraicheur: TO_CHECK from 180 to 729 days', { fraicheur: ['TO_CHECK'] }, [C, R]],
+  ['fraicheur: STALE from 730 days', { fraicheur: ['STALE'] }, [L]],
+  ['fraicheur: any of several', { fraicheur: ['FRESH', 'STALE'] }, [M, N, L]],
+  ['fraicheur: all three is no criterion', { fraicheur: ['STALE', 'TO_CHECK', 'FRESH'] }, ALL],
+  ['criteria combine: fraicheur and département', { fraicheur: ['TO_CHECK'], codeDepartement: '75' }, [C]],
 ];
 
 const SERVICES = `query ($filter: ServiceFilter) { services(filter: $filter, first: 100) { totalCount nodes { id } } }`;
@@ -121,7 +138,7 @@ describe.each(ENGINES)('one filter semantics, SQL and in memory, on %s', (engine
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services }, { now: fixture.NOW });
     for (const s of services) {
-      await store.prisma.$executeRaw`UPDATE services SET updated_at = ${updatedAt(s.id)} WHERE id = ${s.id}`;
+      await store.prisma.$executeRaw`UPDATE services SET updated_at = ${updatedAt(s.id)}, date_maj = ${dateMajOf(s.id)} WHERE id = ${s.id}`;
     }
     // The communes the in-memory path looks up: the records' and their parents'.
     const own = await store.prisma.commune.findMany({ where: { code: { in: services.map((s) => s.code_insee!) } } });
@@ -147,13 +164,17 @@ describe.each(ENGINES)('one filter semantics, SQL and in memory, on %s', (engine
 
   /** The in-memory path: the same records as a live partner's models, filtered as live lists filter them. */
   const inMemory = (input: Record<string, unknown>): string[] => {
-    const filter = offerFilter({
-      ...input,
-      ...(input.updatedSince ? { updatedSince: new Date(input.updatedSince as string) } : {}),
-    } as ServiceFilter);
+    const filter = offerFilter(
+      {
+        ...input,
+        ...(input.updatedSince ? { updatedSince: new Date(input.updatedSince as string) } : {}),
+      } as ServiceFilter,
+      'filter',
+      { thresholds: DEFAULT_FRESHNESS, now: new Date() },
+    );
     const reseaux = new Map(fixture.structures.map((s) => [s.id, s.reseaux_porteurs ?? []]));
     return services
-      .map((record) => ({ ...serviceFromPartner(record, 'fixture-partner', fixture.NOW), updatedAt: updatedAt(record.id) }))
+      .map((record) => ({ ...serviceFromPartner(record, 'fixture-partner', fixture.NOW), updatedAt: updatedAt(record.id), dateMaj: dateMajOf(record.id) }))
       .filter((model) => serviceMatches(model, filter, (code) => communes.get(code), (id) => reseaux.get(id)))
       .map((model) => model.id)
       .sort();
@@ -182,8 +203,13 @@ describe.each(ENGINES)('one filter semantics, SQL and in memory, on %s', (engine
     ['publics: tous-publics turns the service criterion off', { publics: ['tous-publics'] }, ['dora--paris-11', 'emplois-de-linclusion--roubaix', 'france-travail--lyon-3']],
     ['publics: a structure offering a tous-publics service matches any public', { publics: ['demandeurs-emploi'] }, ['dora--paris-11', 'france-travail--lyon-3']],
     ['publics with tous-publics among others', { publics: ['femmes', 'tous-publics'], codeRegion: '32' }, ['emplois-de-linclusion--roubaix']],
+    // A structure's own date_maj (set below: Lyon 800 days old, the others 10).
+    ['fraicheur: a structure’s own verdict', { fraicheur: ['STALE'] }, ['france-travail--lyon-3']],
+    ['fraicheur: FRESH', { fraicheur: ['FRESH'] }, ['dora--paris-11', 'emplois-de-linclusion--roubaix']],
   ])('structures: %s', async (_, filter, expected) => {
     const query = `query ($filter: StructureFilter) { structures(filter: $filter) { totalCount nodes { id } } }`;
+    const daysAgo = (days: number) => new Date(Date.parse(`${TODAY}T00:00:00Z`) - days * 86_400_000);
+    await store.prisma.$executeRaw`UPDATE structures SET date_maj = CASE WHEN id = 'france-travail--lyon-3' THEN ${daysAgo(800)}::date ELSE ${daysAgo(10)}::date END`;
     const executed = await api.query(query, { filter });
     expect(executed.errors).toBeUndefined();
     expect(executed.data.structures.nodes.map((n: { id: string }) => n.id)).toEqual(expected);

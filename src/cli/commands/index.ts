@@ -6,8 +6,10 @@ import { registerMigrate } from './migrate';
 import { registerClients } from './clients';
 import { registerTokens } from './tokens';
 import { registerHarvest } from './harvest';
+import { registerDedup } from './dedup';
+import { registerImport } from './import';
 
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
 /** Every CLI command; add a module here to add a command. */
-export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens, registerHarvest];
+export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens, registerHarvest, registerImport, registerDedup];

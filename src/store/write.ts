@@ -4,6 +4,7 @@ import { analyzeAfterBulkWrite } from './analyze';
 import { InputError } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import type { Store } from './database';
+import { upsertStatement } from './upsert';
 import { SOURCES } from '../domain/nomenclatures';
 import {
   SERVICE_FIELDS,
@@ -67,29 +68,23 @@ const SQL_TYPES: Record<string, string> = {
   score_qualite: 'float8',
 };
 const sqlType = (field: string) => (ARRAY_FIELDS.has(field) ? 'text[]' : (SQL_TYPES[field] ?? 'text'));
-const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 
-/**
- * `INSERT … SELECT FROM jsonb_to_recordset($1) … ON CONFLICT (id) DO UPDATE … WHERE (row differs)`:
- * one statement per chunk; `updated_at` moves only for rows that changed.
- */
-function upsertSql(table: string, fields: readonly string[], compareFields: readonly string[]): string {
-  const definition = fields.map((field) => `${quote(field)} ${sqlType(field)}`).join(', ');
-  const values = fields.map((field) => (ARRAY_FIELDS.has(field) ? `COALESCE(r.${quote(field)}, '{}')` : `r.${quote(field)}`));
-  const updates = fields.filter((field) => field !== 'id').map((field) => `${quote(field)} = EXCLUDED.${quote(field)}`);
-  const current = compareFields.map((field) => `${quote(table)}.${quote(field)}`).join(', ');
-  const incoming = compareFields.map((field) => `EXCLUDED.${quote(field)}`).join(', ');
-  return `INSERT INTO ${quote(table)} (${fields.map(quote).join(', ')}, "created_at", "updated_at")
-SELECT ${values.join(', ')}, now(), now() FROM jsonb_to_recordset($1::jsonb) AS r(${definition})
-ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}, "updated_at" = now()
-WHERE (${current}) IS DISTINCT FROM (${incoming})`;
+/** The offer's upsert (src/store/upsert.ts): lists never null, `created_at` / `updated_at` kept by the statement. */
+function offerUpsert(table: 'structures' | 'services', fields: readonly string[]): string {
+  return upsertStatement({
+    table,
+    key: 'id',
+    columns: Object.fromEntries(fields.map((field) => [field, sqlType(field)])),
+    insert: Object.fromEntries(fields.filter((field) => ARRAY_FIELDS.has(field)).map((field) => [field, `COALESCE(r."${field}", '{}')`])),
+    timestamps: { created: 'created_at', updated: 'updated_at' },
+  });
 }
 
 const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS, 'doublons'] as string[];
 const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite', 'score_origine'] as string[];
 // A structure's score is derived from its services and set afterwards; the upsert leaves it alone.
-const STRUCTURE_UPSERT = upsertSql('structures', STRUCTURE_COLUMNS, STRUCTURE_COLUMNS.filter((f) => f !== 'id'));
-const SERVICE_UPSERT = upsertSql('services', SERVICE_COLUMNS, SERVICE_COLUMNS.filter((f) => f !== 'id'));
+const STRUCTURE_UPSERT = offerUpsert('structures', STRUCTURE_COLUMNS);
+const SERVICE_UPSERT = offerUpsert('services', SERVICE_COLUMNS);
 
 /** Validates, scores and upserts a batch of structures and services, all or nothing. */
 export async function writeOffer(store: Store, offer: Offer, options: WriteOptions = {}): Promise<WriteResult> {

@@ -19,7 +19,19 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { createLogger, type Logger } from '../logger';
 import type { Store } from '../store/database';
-import { updateStructureScores, writeOfferIn, type Tx } from '../store/write';
+import {
+  advanceRun,
+  completeRun,
+  deleteListedNoLater,
+  forgetUnstored,
+  listedBefore,
+  listedBy,
+  lockRunState,
+  markListed,
+  recordRunError,
+  trackUnlisted,
+} from '../store/harvest-state';
+import { storedStructureIds, updateStructureScores, writeOfferIn, type Tx } from '../store/write';
 import { PartnerRateLimitError } from './http';
 import { PartnerError, type Connector, type PartnerPage } from './types';
 
@@ -109,12 +121,6 @@ export class HarvestConflictError extends Error {
 
 const TX_OPTIONS = { timeout: 10 * 60_000, maxWait: 60_000 };
 
-interface StateRow {
-  run_id: string;
-  mark: string | null;
-  pages: number;
-  records: number;
-}
 
 const defaultSleep = (ms: number) =>
   new Promise<void>((resolve) => {
@@ -200,14 +206,7 @@ export async function harvest(store: Store, connector: Connector, options: Harve
         const written = await writeOfferIn(tx, { structures: kept.structures, services: kept.services }, { now: clock(), tolerant: true });
         await markSeen(tx, partnerId, pass, kept.structures, kept.services);
         const records = kept.structures.length + kept.services.length;
-        await tx.$executeRawUnsafe(
-          `UPDATE "harvest_state" SET "mark" = $2, "pages" = "pages" + 1, "records" = "records" + $3, "updated_at" = $4::timestamptz, "last_error" = NULL
-           WHERE "partner_id" = $1`,
-          partnerId,
-          page.next ?? null,
-          records,
-          clock().toISOString(),
-        );
+        await advanceRun(tx, partnerId, page.next ?? null, records, clock());
         const finished =
           page.next === undefined ? await finishRun(tx, partnerId, pass, deleteAfterPasses, [...sources], clock(), logger) : undefined;
         return { kept, written, finished, records };
@@ -295,14 +294,9 @@ export async function harvest(store: Store, connector: Connector, options: Harve
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
 /** Locks the partner's state row and checks the run is still ours and at the expected mark. */
-async function lockState(tx: Tx, partnerId: string, runId: string, mark: string | undefined): Promise<StateRow> {
-  const rows = await tx.$queryRawUnsafe<StateRow[]>(
-    `SELECT "run_id", "mark", "pages", "records" FROM "harvest_state" WHERE "partner_id" = $1 FOR UPDATE`,
-    partnerId,
-  );
-  const row = rows[0];
-  if (!row || row.run_id !== runId || (row.mark ?? undefined) !== mark) throw new HarvestConflictError(partnerId);
-  return row;
+async function lockState(tx: Tx, partnerId: string, runId: string, mark: string | undefined): Promise<void> {
+  const state = await lockRunState(tx, partnerId);
+  if (!state || state.runId !== runId || (state.mark ?? undefined) !== mark) throw new HarvestConflictError(partnerId);
 }
 
 interface Kept {
@@ -337,14 +331,7 @@ async function keepStorable(tx: Tx, page: PartnerPage, sources: ReadonlySet<stri
 
   const inPage = new Set(structures.map((structure) => structure.id));
   const outside = [...new Set(candidates.map((service) => service.structure_id).filter((id) => !inPage.has(id)))];
-  let known = new Set<string>();
-  if (outside.length > 0) {
-    const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT s."id" FROM "structures" s WHERE s."id" IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-      JSON.stringify(outside),
-    );
-    known = new Set(rows.map((row) => row.id));
-  }
+  const known = await storedStructureIds(tx, outside);
   const services: ServiceRecord[] = [];
   let missingStructure = 0;
   for (const service of candidates) {
@@ -362,22 +349,11 @@ async function keepStorable(tx: Tx, page: PartnerPage, sources: ReadonlySet<stri
 }
 
 /** Records the page's ids as listed by this pass. */
-async function markSeen(tx: Tx, partnerId: string, pass: number, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
-  const rows = [
-    ...structures.map((structure) => ({ entity: 'structure', record_id: structure.id })),
-    ...services.map((service) => ({ entity: 'service', record_id: service.id })),
-  ];
-  for (let start = 0; start < rows.length; start += 5000) {
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "harvest_seen" ("partner_id", "entity", "record_id", "last_pass")
-       SELECT $1, r."entity", r."record_id", $2 FROM jsonb_to_recordset($3::jsonb) AS r("entity" text, "record_id" text)
-       ON CONFLICT ("partner_id", "entity", "record_id") DO UPDATE SET "last_pass" = EXCLUDED."last_pass"
-       WHERE "harvest_seen"."last_pass" IS DISTINCT FROM EXCLUDED."last_pass"`,
-      partnerId,
-      pass,
-      JSON.stringify(rows.slice(start, start + 5000)),
-    );
-  }
+function markSeen(tx: Tx, partnerId: string, pass: number, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
+  return markListed(tx, partnerId, pass, [
+    ...structures.map((structure) => ({ entity: 'structure' as const, id: structure.id })),
+    ...services.map((service) => ({ entity: 'service' as const, id: service.id })),
+  ]);
 }
 
 type Counts = { structures: number; services: number };
@@ -399,99 +375,36 @@ async function finishRun(
   logger: Logger,
 ): Promise<{ deleted: Counts; pending: Counts }> {
   const deleted = { structures: 0, services: 0 };
-  const [{ count }] = await tx.$queryRawUnsafe<{ count: number }[]>(
-    `SELECT count(*)::int AS "count" FROM "harvest_seen" WHERE "partner_id" = $1 AND "last_pass" = $2`,
-    partnerId,
-    pass,
-  );
   // A partner answering an empty dataset is far more likely broken than empty: such a pass neither deletes
   // nor counts (the records it did not list are not one pass closer to deletion).
-  const counted = Number(count) > 0;
+  const counted = (await listedBy(tx, partnerId, pass)) > 0;
   if (!counted) {
     logger.warn('harvest: the complete pass listed no record; nothing deleted, and the pass does not count');
   } else {
-    const sourcesJson = JSON.stringify(sources);
-    for (const [table, entity] of [
-      ['structures', 'structure'],
-      ['services', 'service'],
-    ] as const) {
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "harvest_seen" ("partner_id", "entity", "record_id", "last_pass")
-         SELECT $2, '${entity}', x."id", $3 - 1 FROM "${table}" x
-         WHERE x."source" IN (SELECT jsonb_array_elements_text($1::jsonb))
-           AND NOT EXISTS (SELECT 1 FROM "harvest_seen" h WHERE h."partner_id" = $2 AND h."entity" = '${entity}' AND h."record_id" = x."id")`,
-        sourcesJson,
-        partnerId,
-        pass,
-      );
-    }
+    await trackUnlisted(tx, partnerId, sources, pass - 1);
     // Listed last by pass `pass - deleteAfterPasses` or before: missed by the last `deleteAfterPasses` passes.
-    const missed = (alias: string, entity: string) =>
-      `EXISTS (SELECT 1 FROM "harvest_seen" h WHERE h."partner_id" = $2 AND h."entity" = '${entity}' AND h."record_id" = ${alias}."id" AND h."last_pass" <= $3)`;
-    const goneStructures = `SELECT st."id" FROM "structures" st WHERE st."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${missed('st', 'structure')}`;
-    const services = await tx.$queryRawUnsafe<{ structure_id: string }[]>(
-      `DELETE FROM "services" sv
-       WHERE (sv."source" IN (SELECT jsonb_array_elements_text($1::jsonb)) AND ${missed('sv', 'service')})
-          OR sv."structure_id" IN (${goneStructures})
-       RETURNING sv."structure_id"`,
-      sourcesJson,
-      partnerId,
-      pass - deleteAfterPasses,
-    );
-    const structures = await tx.$queryRawUnsafe<{ id: string }[]>(
-      `DELETE FROM "structures" st0 WHERE st0."id" IN (${goneStructures}) RETURNING st0."id"`,
-      sourcesJson,
-      partnerId,
-      pass - deleteAfterPasses,
-    );
-    deleted.services = services.length;
-    deleted.structures = structures.length;
-    const gone = new Set(structures.map((row) => row.id));
-    const rescore = [...new Set(services.map((row) => row.structure_id))].filter((id) => !gone.has(id));
+    const gone = await deleteListedNoLater(tx, partnerId, sources, pass - deleteAfterPasses);
+    deleted.services = gone.servicesOf.length;
+    deleted.structures = gone.structures.length;
+    const goneIds = new Set(gone.structures);
+    const rescore = [...new Set(gone.servicesOf)].filter((id) => !goneIds.has(id));
     if (rescore.length > 0) await updateStructureScores(tx, rescore);
     if (deleted.services || deleted.structures) {
       logger.info({ deleted, deleteAfterPasses }, 'harvest: records the partner no longer lists deleted');
     }
-    // Forget the records no longer stored as the partner's (deleted now or by another writer, or of a
-    // source the partner no longer declares).
-    await tx.$executeRawUnsafe(
-      `DELETE FROM "harvest_seen" h WHERE h."partner_id" = $2 AND NOT (
-         (h."entity" = 'structure' AND EXISTS (SELECT 1 FROM "structures" x WHERE x."id" = h."record_id" AND x."source" IN (SELECT jsonb_array_elements_text($1::jsonb))))
-         OR (h."entity" = 'service' AND EXISTS (SELECT 1 FROM "services" x WHERE x."id" = h."record_id" AND x."source" IN (SELECT jsonb_array_elements_text($1::jsonb)))))`,
-      sourcesJson,
-      partnerId,
-    );
+    await forgetUnstored(tx, partnerId, sources);
   }
   // Still stored, not listed by the last counted pass: missed by fewer than `deleteAfterPasses` passes.
   const lastCounted = counted ? pass : pass - 1;
-  const pendingRows = await tx.$queryRawUnsafe<{ entity: string; count: number }[]>(
-    `SELECT "entity", count(*)::int AS "count" FROM "harvest_seen" WHERE "partner_id" = $1 AND "last_pass" < $2 GROUP BY "entity"`,
-    partnerId,
-    lastCounted,
-  );
-  const pending = { structures: 0, services: 0 };
-  for (const row of pendingRows) {
-    if (row.entity === 'structure') pending.structures = Number(row.count);
-    else if (row.entity === 'service') pending.services = Number(row.count);
-  }
+  const pending = await listedBefore(tx, partnerId, lastCounted);
   if (pending.structures || pending.services) {
     logger.info({ pendingDeletion: pending, deleteAfterPasses }, 'harvest: records not listed by this pass kept until more passes miss them');
   }
-  await tx.$executeRawUnsafe(
-    `UPDATE "harvest_state" SET "completed_at" = $2::timestamptz, "updated_at" = $2::timestamptz, "mark" = NULL, "last_error" = NULL,
-       "passes" = $3
-     WHERE "partner_id" = $1`,
-    partnerId,
-    at.toISOString(),
-    lastCounted,
-  );
+  await completeRun(tx, partnerId, lastCounted, at);
   return { deleted, pending };
 }
 
 /** Keeps the failure on the run (its mark is untouched). */
-async function recordError(store: Store, partnerId: string, runId: string, error: unknown, at: Date): Promise<void> {
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-  await store.prisma.harvestState
-    .updateMany({ where: { partnerId, runId }, data: { lastError: message, updatedAt: at } })
-    .catch(() => undefined);
+function recordError(store: Store, partnerId: string, runId: string, error: unknown, at: Date): Promise<void> {
+  return recordRunError(store, partnerId, runId, error instanceof Error ? error.message : String(error), at);
 }

@@ -201,15 +201,21 @@ function normalise(record: object, fields: readonly string[]): Record<string, un
   return out;
 }
 
+/** Which of these structure ids the store holds. */
+export async function storedStructureIds(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT s."id" FROM "structures" s WHERE s."id" IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+    JSON.stringify(ids),
+  );
+  return new Set(rows.map((row) => row.id));
+}
+
 async function checkStructuresExist(tx: Tx, structures: StructureRecord[], services: ServiceRecord[]): Promise<void> {
   const inBatch = new Set(structures.map((structure) => structure.id));
   const outside = [...new Set(services.map((service) => service.structure_id).filter((id) => !inBatch.has(id)))];
   if (outside.length === 0) return;
-  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT s."id" FROM "structures" s WHERE s."id" IN (SELECT jsonb_array_elements_text($1::jsonb))`,
-    JSON.stringify(outside),
-  );
-  const known = new Set(rows.map((row) => row.id));
+  const known = await storedStructureIds(tx, outside);
   const errors: ValidationError[] = [];
   services.forEach((service, index) => {
     if (!inBatch.has(service.structure_id) && !known.has(service.structure_id)) {

@@ -790,6 +790,8 @@ function service(
 export interface SeedOptions extends GenerateOptions {
   /** Structures per write transaction (with their services). */
   batchSize?: number;
+  /** Called after each committed batch with the structures written so far, out of the whole offer's. */
+  onBatch?(progress: { structures: number; total: number }): void;
 }
 
 export interface SeedResult extends WriteResult {
@@ -820,6 +822,7 @@ export async function seedOffer(store: Store, options: SeedOptions = {}): Promis
     totals.servicesWritten += result.servicesWritten;
     totals.structuresUnchanged += result.structuresUnchanged;
     totals.servicesUnchanged += result.servicesUnchanged;
+    options.onBatch?.({ structures: start + structures.length, total: offer.structures.length });
   }
   // Its duplicates clustered, as an import or a harvest leaves them (the whole store: a seed writes everywhere).
   if (totals.structuresWritten || totals.servicesWritten) await dedupStore(store);

@@ -49,11 +49,10 @@ export const territoriesImportCentres: Operation<{ file: string }> = {
 export const seed: Operation<{ structures: number; servicesPerStructure: number; seed: string }> = {
   migrate: true,
   async run({ store }, options) {
-    // seedOffer reports no progress while it writes: the bar ends when it does (a rate and a time on one line elsewhere).
     const progress = createProgress({ label: 'seed', unit: 'structures', total: options.structures });
-    const r = await seedOffer(store, options)
-      .then((done) => (progress.update(done.structures, done.structures), done))
-      .finally(() => progress.stop());
+    const r = await seedOffer(store, { ...options, onBatch: ({ structures, total }) => progress.update(structures, structures, total) }).finally(() =>
+      progress.stop(),
+    );
     return {
       lines: [
         `seed: ${r.structures} structures, ${r.services} services ` +

@@ -35,31 +35,14 @@
  *    mislead at the edge of a large commune (a point of Hellemmes, part of Lille, lies nearer Lezennes'
  *    centre). This is the only approximate step: communes are not discs.
  */
-import fs from 'node:fs';
 import { normaliserNom } from '../domain/names';
+import { readPackageJson, type GeoNamesCity, type RawCommune } from '../territories/reference';
 
 export interface CommuneQuery {
   codePostal?: string | null;
   commune?: string | null;
   latitude?: number | null;
   longitude?: number | null;
-}
-
-interface RawCommune {
-  code: string;
-  nom: string;
-  type: string;
-  commune?: string;
-  chefLieu?: string;
-  departement: string;
-  codesPostaux?: string[];
-}
-
-interface GeoNamesCity {
-  country: string;
-  population: number;
-  muniSub?: string;
-  loc: { coordinates: [number, number] };
 }
 
 interface Index {
@@ -86,8 +69,7 @@ function add<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 function loadIndex(): Index {
   if (index) return index;
-  const file = require.resolve('@etalab/decoupage-administratif/data/communes.json');
-  const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as RawCommune[];
+  const rows = readPackageJson<RawCommune[]>('communes.json');
   const current = new Map(rows.filter((r) => r.type === 'commune-actuelle').map((r) => [r.code, r]));
   const built: Index = { byPostalCode: new Map(), byDepartementName: new Map(), namesOf: new Map(), wordsOf: new Map(), ofDepartement: new Map() };
   for (const row of rows) {

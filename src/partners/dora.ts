@@ -10,8 +10,8 @@
 // staging/sources/dora/stg_dora__*.sql and intermediate/v1/001_mappings/dora/int_dora__*_v1.sql), with its
 // `_map_dora__*` tables as data (./dora-mappings.ts). Where Passerelle differs on purpose, the code says so.
 // Ids are `dora--<Dora uuid>`.
-import fs from 'node:fs';
 import type { Logger } from '../logger';
+import { readPackageJson } from '../territories/reference';
 import { offerId, producerIdIn } from '../domain/ids';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
 import { isValue, valuesOf } from '../domain/nomenclatures';
@@ -60,8 +60,7 @@ let departementsByRegion: Map<string, string[]> | undefined;
 /** The départements of a région, sorted (INSEE COG, @etalab/decoupage-administratif departements.json). */
 export function departementsOfRegion(code: string): string[] {
   if (!departementsByRegion) {
-    const file = require.resolve('@etalab/decoupage-administratif/data/departements.json');
-    const rows = JSON.parse(fs.readFileSync(file, 'utf8')) as { code: string; region: string }[];
+    const rows = readPackageJson<{ code: string; region: string }[]>('departements.json');
     departementsByRegion = new Map();
     for (const row of rows) {
       const list = departementsByRegion.get(row.region) ?? [];

@@ -113,7 +113,7 @@ export interface TerritoriesReference {
 }
 
 // Shapes of the package files (only the fields used).
-interface RawCommune {
+export interface RawCommune {
   code: string;
   nom: string;
   type: string;
@@ -145,7 +145,7 @@ interface RawRegion {
   chefLieu?: string;
   zone: string;
 }
-interface GeoNamesCity {
+export interface GeoNamesCity {
   name: string;
   country: string;
   featureCode: string;
@@ -159,7 +159,8 @@ export interface Point {
   longitude: number;
 }
 
-function readPackageJson<T>(file: string): T {
+/** A file of @etalab/decoupage-administratif's data folder (`communes.json`…), parsed. */
+export function readPackageJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(require.resolve(`@etalab/decoupage-administratif/data/${file}`), 'utf8')) as T;
 }
 

@@ -6,6 +6,7 @@ import { runComparison, type Comparison } from './comparison';
 import { measureLivePartner, type LivePartnerFigures } from './live-partner';
 import type { BenchOptions, PartName } from './options';
 import { runPglite, type PgliteRun } from './pglite';
+import { measureSearch, type SearchScenarioFigures } from './search';
 
 /**
  * The whole benchmark as one importable function (`npm run bench` and test/bench call it): the comparison
@@ -30,6 +31,8 @@ export interface BenchReport {
   comparison?: Comparison;
   pglite?: PgliteRun;
   livePartner?: LivePartnerFigures;
+  /** `searchServices` on the PostgreSQL set (the same database as the comparison). */
+  search?: SearchScenarioFigures[];
   /** Parts not run, and why. */
   skipped: string[];
   /** Parts that failed (a server that would not start, answers that differ…): the others still ran. */
@@ -109,6 +112,21 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         workDir,
         log,
       });
+    });
+    await part('search', async () => {
+      if (!postgres.ok) {
+        report.skipped.push(`PostgreSQL is not reachable at ${redact(options.postgresUrl)}: the search part is skipped`);
+        return;
+      }
+      report.database ??= await prepareBenchDatabase({
+        adminUrl: options.postgresUrl,
+        name: options.database,
+        structures: options.structures,
+        reuse: options.reuse,
+        log,
+      });
+      log('search: searchServices in process, one request at a time');
+      report.search = await measureSearch({ databaseUrl: report.database.url, requests: 200, log });
     });
     await part('partner', async () => {
       log('live partner: store + a partner answering in 50 ms, sequential requests');

@@ -36,6 +36,16 @@ function serverRow(name: string, f: ServerFigures): string {
 
 const header = (first: string) => `  ${[first.padEnd(13), 'req/s'.padStart(7), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'non-2xx'.padStart(7), 'errors'.padStart(6), 'mismatches'.padStart(10), 'SQL/req'.padStart(9)].join('  ')}`;
 
+/** The search part's lines (text and Markdown alike). */
+function searchLines(report: BenchReport): string[] {
+  if (!report.search) return [];
+  return [
+    '',
+    `== searchServices on PostgreSQL (${report.database?.services ?? '?'} services), in process, sequential, first: 20 with totalCount`,
+    ...report.search.map((s) => `  ${s.name}: ${s.totalCount} services; p50 ${fixed(s.p50, 1)} ms, p95 ${fixed(s.p95, 1)} ms (${s.requests} requests)`),
+  ];
+}
+
 export function formatText(report: BenchReport): string {
   const { options, machine } = report;
   const lines: string[] = [];
@@ -95,6 +105,7 @@ export function formatText(report: BenchReport): string {
       );
     }
   }
+  lines.push(...searchLines(report));
   return lines.join('\n');
 }
 
@@ -132,6 +143,10 @@ export function formatMarkdown(report: BenchReport): string {
     for (const m of l.merged) {
       lines.push(`| merged, cache ${m.cacheTtlSeconds ? `${m.cacheTtlSeconds} s` : 'off'} | ${fixed(m.p50, 1)} | ${fixed(m.p90, 1)} | ${fixed(m.addedMs, 1)} ms | ${fixed(m.partnerCallsPerRequest, 2)} |`);
     }
+  }
+  if (report.search) {
+    lines.push('', '| searchServices (PostgreSQL, in process) | services | p50 ms | p95 ms |', '|---|---:|---:|---:|');
+    for (const f of report.search) lines.push(`| ${f.name} | ${f.totalCount} | ${fixed(f.p50, 1)} | ${fixed(f.p95, 1)} |`);
   }
   return lines.join('\n');
 }

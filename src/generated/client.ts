@@ -337,6 +337,23 @@ export type Query = {
   nomenclatures: Nomenclatures;
   /** The région with this INSEE code (`11`, `84`…), or null. */
   region?: Maybe<Region>;
+  /**
+   * What a person living here can use, as data·inclusion's `/search/services`: the services of the store
+   * (harvested and imported records; live partners are not asked) that
+   * - are **eligible**: with `near.codeCommune`, their `zoneEligibilite` is empty or holds the commune (a commune
+   *   déléguée or an arrondissement also stands for its commune), its EPCI (SIREN), its département, a
+   *   département of its région, or `france`. With `near.latitude`/`longitude` no eligibility applies (as
+   *   data·inclusion without `code_commune`): Passerelle's commune centres are partly approximate, so the
+   *   commune nearest a point is not a reliable place of residence;
+   * - are **within `distanceKm`** of the point (or of the commune's centre; an arrondissement's or commune
+   *   déléguée's own centre), great-circle distance on the service's coordinates, **or** are **remote**
+   *   (`modesAccueil` holds `a-distance`);
+   * - match `filter` (every criterion, as `services`; `q` narrows the list, which stays in distance order).
+   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. Keyset
+   * pagination on (distance, id): pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
+   * `distanceKm` is above 0 and at most 1000 (default 50, as data·inclusion).
+   */
+  searchServices: ServiceSearchConnection;
   /** The service with this id (`<source>--<producer id>`), or null when there is none. */
   service?: Maybe<Service>;
   /**
@@ -380,6 +397,15 @@ export type QueryEpciArgs = {
 
 export type QueryRegionArgs = {
   code: Scalars['String']['input'];
+};
+
+
+export type QuerySearchServicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  distanceKm?: InputMaybe<Scalars['Float']['input']>;
+  filter?: InputMaybe<ServiceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  near: SearchNear;
 };
 
 
@@ -441,6 +467,19 @@ export type RegionStructuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<StructureFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * Where the person lives: exactly one form, either `latitude` and `longitude` (WGS84 degrees), or `codeCommune`
+ * (an INSEE code of a commune, arrondissement or commune déléguée).
+ */
+export type SearchNear = {
+  /** INSEE code of the commune where the person lives: distance from its centre, and eligibility zones. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** Degrees, -90 to 90 (with `longitude`). */
+  latitude?: InputMaybe<Scalars['Float']['input']>;
+  /** Degrees, -180 to 180 (with `latitude`). */
+  longitude?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** A service offered by a structure (data·inclusion v1 Service). */
@@ -586,6 +625,13 @@ export type ServiceFilter = {
   modesAccueil?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Publics. Services open to `tous-publics` match too; asking `tous-publics` turns this filter off, as in data·inclusion's API. */
   publics?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * French full-text search (1–200 characters, trimmed) over the service's `nom`, `description`, the labels of its
+   * thématiques and `publicsPrecisions`: accents, case, plurals and stop words ignored (PostgreSQL's `french`
+   * configuration), web-search syntax (`"exact phrase"`, `or`, `-excluded`), as data·inclusion's `recherche_public`.
+   * The list keeps its id order (keyset pages).
+   */
+  q?: InputMaybe<Scalars['String']['input']>;
   /** Services of structures belonging to one of these réseaux porteurs. */
   reseauxPorteurs?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Quality score at least this (0 to 1). */
@@ -598,6 +644,30 @@ export type ServiceFilter = {
   types?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Changed in Passerelle (`updatedAt`) at or after this instant: what a reuser syncing the offer asks. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of `searchServices`. */
+export type ServiceSearchConnection = {
+  __typename?: 'ServiceSearchConnection';
+  /** The services of this page, with their distance and cursor. */
+  edges: Array<ServiceSearchEdge>;
+  /** The services of this page. */
+  nodes: Array<Service>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many services match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A service found by `searchServices`. */
+export type ServiceSearchEdge = {
+  __typename?: 'ServiceSearchEdge';
+  /** Opaque cursor of this service (its distance and id). */
+  cursor: Scalars['String']['output'];
+  /** Great-circle distance in metres from the point searched to the service, rounded; null for a service kept because it is remote (`a-distance`) and not on site within range. */
+  distance?: Maybe<Scalars['Int']['output']>;
+  /** The service. */
+  node: Service;
 };
 
 /** A producer of the offer (data·inclusion source). */

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { StructureModel, ServiceModel, CommuneModel, DepartementModel, RegionModel, EpciModel, SourceModel, NomenclatureItemModel, CentreModel, ProvenanceModel } from '../domain/models';
 import type { NomenclaturesModel, ConnectionModel, EdgeModel, PageInfoModel } from '../graph/models';
 import type { QualiteModel } from '../graph/quality';
+import type { SearchConnectionModel, SearchEdgeModel } from '../graph/search';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -339,6 +340,23 @@ export type Query = {
   nomenclatures: Nomenclatures;
   /** The région with this INSEE code (`11`, `84`…), or null. */
   region: Maybe<Region>;
+  /**
+   * What a person living here can use, as data·inclusion's `/search/services`: the services of the store
+   * (harvested and imported records; live partners are not asked) that
+   * - are **eligible**: with `near.codeCommune`, their `zoneEligibilite` is empty or holds the commune (a commune
+   *   déléguée or an arrondissement also stands for its commune), its EPCI (SIREN), its département, a
+   *   département of its région, or `france`. With `near.latitude`/`longitude` no eligibility applies (as
+   *   data·inclusion without `code_commune`): Passerelle's commune centres are partly approximate, so the
+   *   commune nearest a point is not a reliable place of residence;
+   * - are **within `distanceKm`** of the point (or of the commune's centre; an arrondissement's or commune
+   *   déléguée's own centre), great-circle distance on the service's coordinates, **or** are **remote**
+   *   (`modesAccueil` holds `a-distance`);
+   * - match `filter` (every criterion, as `services`; `q` narrows the list, which stays in distance order).
+   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. Keyset
+   * pagination on (distance, id): pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
+   * `distanceKm` is above 0 and at most 1000 (default 50, as data·inclusion).
+   */
+  searchServices: ServiceSearchConnection;
   /** The service with this id (`<source>--<producer id>`), or null when there is none. */
   service: Maybe<Service>;
   /**
@@ -382,6 +400,15 @@ export type QueryEpciArgs = {
 
 export type QueryRegionArgs = {
   code: Scalars['String']['input'];
+};
+
+
+export type QuerySearchServicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  distanceKm?: InputMaybe<Scalars['Float']['input']>;
+  filter?: InputMaybe<ServiceFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  near: SearchNear;
 };
 
 
@@ -443,6 +470,19 @@ export type RegionStructuresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<StructureFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * Where the person lives: exactly one form, either `latitude` and `longitude` (WGS84 degrees), or `codeCommune`
+ * (an INSEE code of a commune, arrondissement or commune déléguée).
+ */
+export type SearchNear = {
+  /** INSEE code of the commune where the person lives: distance from its centre, and eligibility zones. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** Degrees, -90 to 90 (with `longitude`). */
+  latitude?: InputMaybe<Scalars['Float']['input']>;
+  /** Degrees, -180 to 180 (with `latitude`). */
+  longitude?: InputMaybe<Scalars['Float']['input']>;
 };
 
 /** A service offered by a structure (data·inclusion v1 Service). */
@@ -588,6 +628,13 @@ export type ServiceFilter = {
   modesAccueil?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Publics. Services open to `tous-publics` match too; asking `tous-publics` turns this filter off, as in data·inclusion's API. */
   publics?: InputMaybe<Array<Scalars['String']['input']>>;
+  /**
+   * French full-text search (1–200 characters, trimmed) over the service's `nom`, `description`, the labels of its
+   * thématiques and `publicsPrecisions`: accents, case, plurals and stop words ignored (PostgreSQL's `french`
+   * configuration), web-search syntax (`"exact phrase"`, `or`, `-excluded`), as data·inclusion's `recherche_public`.
+   * The list keeps its id order (keyset pages).
+   */
+  q?: InputMaybe<Scalars['String']['input']>;
   /** Services of structures belonging to one of these réseaux porteurs. */
   reseauxPorteurs?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Quality score at least this (0 to 1). */
@@ -600,6 +647,30 @@ export type ServiceFilter = {
   types?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Changed in Passerelle (`updatedAt`) at or after this instant: what a reuser syncing the offer asks. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of `searchServices`. */
+export type ServiceSearchConnection = {
+  __typename?: 'ServiceSearchConnection';
+  /** The services of this page, with their distance and cursor. */
+  edges: Array<ServiceSearchEdge>;
+  /** The services of this page. */
+  nodes: Array<Service>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many services match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A service found by `searchServices`. */
+export type ServiceSearchEdge = {
+  __typename?: 'ServiceSearchEdge';
+  /** Opaque cursor of this service (its distance and id). */
+  cursor: Scalars['String']['output'];
+  /** Great-circle distance in metres from the point searched to the service, rounded; null for a service kept because it is remote (`a-distance`) and not on site within range. */
+  distance: Maybe<Scalars['Int']['output']>;
+  /** The service. */
+  node: Service;
 };
 
 /** A producer of the offer (data·inclusion source). */
@@ -955,10 +1026,13 @@ export type ResolversTypes = {
   QualiteOrigine: QualiteOrigine;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Region: ResolverTypeWrapper<RegionModel>;
+  SearchNear: SearchNear;
   Service: ResolverTypeWrapper<ServiceModel>;
   ServiceConnection: ResolverTypeWrapper<ConnectionModel<ServiceModel>>;
   ServiceEdge: ResolverTypeWrapper<EdgeModel<ServiceModel>>;
   ServiceFilter: ServiceFilter;
+  ServiceSearchConnection: ResolverTypeWrapper<SearchConnectionModel>;
+  ServiceSearchEdge: ResolverTypeWrapper<SearchEdgeModel>;
   Source: ResolverTypeWrapper<SourceModel>;
   Structure: ResolverTypeWrapper<StructureModel>;
   StructureConnection: ResolverTypeWrapper<ConnectionModel<StructureModel>>;
@@ -993,10 +1067,13 @@ export type ResolversParentTypes = {
   Qualite: QualiteModel;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
+  SearchNear: SearchNear;
   Service: ServiceModel;
   ServiceConnection: ConnectionModel<ServiceModel>;
   ServiceEdge: EdgeModel<ServiceModel>;
   ServiceFilter: ServiceFilter;
+  ServiceSearchConnection: SearchConnectionModel;
+  ServiceSearchEdge: SearchEdgeModel;
   Source: SourceModel;
   Structure: StructureModel;
   StructureConnection: ConnectionModel<StructureModel>;
@@ -1138,6 +1215,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   epci?: Resolver<Maybe<ResolversTypes['Epci']>, ParentType, ContextType, RequireFields<QueryEpciArgs, 'code'>>;
   nomenclatures?: Resolver<ResolversTypes['Nomenclatures'], ParentType, ContextType>;
   region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType, RequireFields<QueryRegionArgs, 'code'>>;
+  searchServices?: Resolver<ResolversTypes['ServiceSearchConnection'], ParentType, ContextType, RequireFields<QuerySearchServicesArgs, 'distanceKm' | 'first' | 'near'>>;
   service?: Resolver<Maybe<ResolversTypes['Service']>, ParentType, ContextType, RequireFields<QueryServiceArgs, 'id'>>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<QueryServicesArgs, 'first' | 'live'>>;
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
@@ -1211,6 +1289,19 @@ export type ServiceConnectionResolvers<ContextType = Context, ParentType extends
 
 export type ServiceEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceEdge'] = ResolversParentTypes['ServiceEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Service'], ParentType, ContextType>;
+};
+
+export type ServiceSearchConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceSearchConnection'] = ResolversParentTypes['ServiceSearchConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ServiceSearchEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Service']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ServiceSearchEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceSearchEdge'] = ResolversParentTypes['ServiceSearchEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  distance?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Service'], ParentType, ContextType>;
 };
 
@@ -1316,6 +1407,8 @@ export type Resolvers<ContextType = Context> = {
   Service?: ServiceResolvers<ContextType>;
   ServiceConnection?: ServiceConnectionResolvers<ContextType>;
   ServiceEdge?: ServiceEdgeResolvers<ContextType>;
+  ServiceSearchConnection?: ServiceSearchConnectionResolvers<ContextType>;
+  ServiceSearchEdge?: ServiceSearchEdgeResolvers<ContextType>;
   Source?: SourceResolvers<ContextType>;
   Structure?: StructureResolvers<ContextType>;
   StructureConnection?: StructureConnectionResolvers<ContextType>;

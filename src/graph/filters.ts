@@ -1,8 +1,9 @@
 import type { Access } from '../auth/source-licences';
 import { badUserInput } from '../errors';
 import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
-import type { ServiceFilter, StructureFilter } from '../generated/graphql';
+import type { SearchNear, ServiceFilter, StructureFilter } from '../generated/graphql';
 import type { OfferFilter } from '../store/offer-filter';
+import { MAX_QUERY_LENGTH } from '../store/full-text';
 import { parisDate, type FreshnessThresholds } from '../quality/freshness';
 
 /** What the `fraicheur` criterion is read against: the configured thresholds, on the request's day. */
@@ -58,6 +59,13 @@ export function offerFilter(input: ServiceFilter | StructureFilter | null | unde
   }
   if (input.updatedSince != null) filter.updatedSince = input.updatedSince;
   if (input.excludeDuplicates) filter.excludeDuplicates = true;
+  if ('q' in input && input.q != null) {
+    const q = input.q.trim();
+    if (q.length < 1 || q.length > MAX_QUERY_LENGTH) {
+      throw badUserInput(at('q'), `must be 1 to ${MAX_QUERY_LENGTH} characters once trimmed (got ${q.length})`);
+    }
+    filter.q = q;
+  }
   if (input.fraicheur?.length) {
     if (!clock) throw new Error('the fraicheur criterion needs the thresholds and the day (a FreshnessClock)');
     filter.fraicheur = { verdicts: [...new Set(input.fraicheur)].sort(), today: parisDate(clock.now), ...clock.thresholds };
@@ -81,4 +89,27 @@ function code(value: string, pattern: RegExp, argument: string, what: string): s
 export function visibleFilter(access: Access, input: ServiceFilter | StructureFilter | null | undefined, clock?: FreshnessClock): OfferFilter {
   const filter = offerFilter(input, 'filter', clock);
   return access.hiddenSources.length ? { ...filter, hiddenSources: access.hiddenSources } : filter;
+}
+
+/** Where `searchServices` searches from, checked: a point, or a commune to resolve. */
+export type SearchPlace = { latitude: number; longitude: number } | { codeCommune: string };
+
+/**
+ * Checks `searchServices`'s `near` (exactly one form: `latitude` with `longitude`, or `codeCommune`) and
+ * `distanceKm` (above 0, at most 1000), each bad value reported with its argument path.
+ */
+export function searchArgs(near: SearchNear, distanceKm: number | null | undefined): { place: SearchPlace; radiusMetres: number } {
+  const point = near.latitude != null || near.longitude != null;
+  const commune = near.codeCommune != null;
+  if (point && commune) throw badUserInput('near', 'give either latitude and longitude, or codeCommune, not both');
+  if (!point && !commune) throw badUserInput('near', 'give latitude and longitude, or codeCommune');
+  const km = distanceKm ?? 50;
+  if (!(km > 0 && km <= 1000)) throw badUserInput('distanceKm', `must be above 0 and at most 1000 (got ${km})`);
+  const radiusMetres = km * 1000;
+  if (commune) return { place: { codeCommune: code(near.codeCommune!, /^[0-9][0-9AB][0-9]{3}$/, 'near.codeCommune', 'a 5-character INSEE commune code') }, radiusMetres };
+  if (near.latitude == null) throw badUserInput('near.latitude', 'is required with longitude');
+  if (near.longitude == null) throw badUserInput('near.longitude', 'is required with latitude');
+  if (!(near.latitude >= -90 && near.latitude <= 90)) throw badUserInput('near.latitude', `must be between -90 and 90 (got ${near.latitude})`);
+  if (!(near.longitude >= -180 && near.longitude <= 180)) throw badUserInput('near.longitude', `must be between -180 and 180 (got ${near.longitude})`);
+  return { place: { latitude: near.latitude, longitude: near.longitude }, radiusMetres };
 }

@@ -9,6 +9,7 @@ import { dedupResolvers } from './dedup';
 import { nomenclatureResolvers } from './nomenclature';
 import { qualityResolvers } from './quality';
 import { DateScalar, DateTimeScalar } from './scalars';
+import { searchResolvers } from './search';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
@@ -44,6 +45,7 @@ export function buildSchema(): GraphQLSchema {
     territoryResolvers,
     dedupResolvers,
     qualityResolvers,
+    searchResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

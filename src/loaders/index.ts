@@ -7,6 +7,7 @@ import type { OfferEntity } from '../store/offer-columns';
 import type { OfferFilter, Page, PageRequest } from '../store/offer-filter';
 import { fullRow, type RowShape } from '../store/row-shape';
 import { readClusterMembers } from '../store/clusters';
+import { searchCount, searchOrigin, searchPage, type SearchHit, type SearchOrigin, type SearchRequest } from '../store/search-query';
 import type { Access } from '../auth/source-licences';
 import { byKeyLoader } from './by-key';
 import { offerByIdLoader, type OfferByIdLoader } from './offer-by-id';
@@ -26,6 +27,10 @@ export interface Loaders {
   /** A top-level page of the offer (its count in the same statement when asked). */
   offerPage<M>(entity: OfferEntity, request: PageRequest, shape: RowShape, withCount?: boolean): Promise<Page<M> & { total?: number }>;
   offerCount(entity: OfferEntity, filter: OfferFilter): Promise<number>;
+  /** `searchServices`: the store answers (no live partner is asked); src/store/search-query.ts. */
+  searchOrigin(codeCommune: string): Promise<SearchOrigin | null | undefined>;
+  searchPage(request: SearchRequest, shape: RowShape, withCount?: boolean): Promise<Page<SearchHit> & { total?: number }>;
+  searchCount(request: Omit<SearchRequest, 'first' | 'after'>): Promise<number>;
   /** Communes by name, INSEE or postal code, largest first. */
   communes(search: string | undefined, first: number, after?: CommuneKey): Promise<Page<Commune>>;
   communeCount(search: string | undefined): Promise<number>;
@@ -79,6 +84,9 @@ export function createLoaders(store: Store, access: Access, partners?: PartnerRe
     storeAnswers: (id) => !partners?.answererOf(id),
     offerPage: (entity, request, shape, withCount) => listPage(store, entity, request, shape, withCount),
     offerCount: (entity, filter) => count(store, entity, filter),
+    searchOrigin: (codeCommune) => searchOrigin(store, codeCommune),
+    searchPage: (request, shape, withCount) => searchPage(store, request, shape, withCount),
+    searchCount: (request) => searchCount(store, request),
     communes: (search, first, after) => searchCommunes(prisma, search, first, after),
     communeCount: (search) => countCommunes(prisma, search),
     sources: () => listSources(prisma),

@@ -11,6 +11,7 @@ import {
 import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
 import { repoPath } from '../paths';
 import type { Store } from './database';
+import { backfillSearchDocuments } from './full-text';
 
 /**
  * Passerelle's migrations, on Prisma's schema engine compiled to WebAssembly (`@prisma/schema-engine-wasm`)
@@ -35,10 +36,13 @@ export interface MigrationStatus {
 /** Applies the pending migrations; returns the names applied (none when up to date). Throws if one fails. */
 export async function deployMigrations(store: Store, migrationsDir: string = defaultMigrationsDir()): Promise<string[]> {
   const migrationsList = readMigrations(migrationsDir);
-  return withEngine(migrationAdapterFactory(store), DATASOURCE_ONLY, async (engine) => {
+  const applied = await withEngine(migrationAdapterFactory(store), DATASOURCE_ONLY, async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return appliedMigrationNames;
   });
+  // Rows written before migration `full_text` get their search document (src/store/full-text.ts).
+  await backfillSearchDocuments(store);
+  return applied;
 }
 
 /** Where the store's migration history stands relative to the migrations folder. */

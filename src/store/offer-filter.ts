@@ -1,5 +1,6 @@
 import { Prisma, type Commune } from '../generated/prisma/client';
 import { TABLE, type OfferEntity } from './offer-columns';
+import { documentMatches, searchDocument, textMatch } from './full-text';
 import type { ServiceModel } from '../domain/models';
 import { sourceOfId } from '../domain/ids';
 import { ageJours, verdictOf, type FraicheurVerdict, type FreshnessCriterion } from '../quality/freshness';
@@ -43,6 +44,11 @@ export interface OfferFilter {
    * Services of a structure of such a source are hidden too.
    */
   hiddenSources?: readonly string[];
+  /**
+   * French full-text search (src/store/full-text.ts): `nom`, `description`, thématique labels and
+   * `publics_precisions`; already trimmed and checked (1–200 characters).
+   */
+  q?: string;
 }
 
 export interface PageRequest {
@@ -100,7 +106,10 @@ export function territoryOf(codeInsee: string | null | undefined, communeOf: (co
 
 /** What the in-memory forms read of a service: its own columns, its structure's réseaux, its territory. */
 export interface ServiceFacts {
-  service: Pick<ServiceModel, 'source' | 'scoreQualite' | 'updatedAt' | 'dateMaj' | 'thematiques' | 'publics' | 'modesAccueil' | 'frais' | 'type'>;
+  service: Pick<
+    ServiceModel,
+    'source' | 'scoreQualite' | 'updatedAt' | 'dateMaj' | 'thematiques' | 'publics' | 'modesAccueil' | 'frais' | 'type' | 'nom' | 'description' | 'publicsPrecisions'
+  >;
   /** Its structure's réseaux porteurs. */
   reseauxPorteurs: readonly string[];
   territory: TerritoryCodes | undefined;
@@ -218,6 +227,16 @@ const CRITERIA: { [K in CriterionName]: Criterion<K> } = {
     on: 'service',
     sql: (x, v) => Prisma.sql`${x}.type = ANY(${v}::text[])`,
     test: ({ service }, v) => isOneOf(service.type, v),
+  },
+  // French full-text: the stored tsvector in SQL; live records by the documented approximation of full-text.ts.
+  q: {
+    on: 'service',
+    sql: (x, v) => textMatch(x, v),
+    test: ({ service }, v) =>
+      documentMatches(
+        searchDocument({ nom: service.nom, description: service.description, thematiques: service.thematiques, publics_precisions: service.publicsPrecisions }),
+        v,
+      ),
   },
   reseauxPorteurs: {
     on: 'structure',

@@ -5,6 +5,7 @@ import { InputError } from '../errors';
 import type { Prisma } from '../generated/prisma/client';
 import type { Store } from './database';
 import { upsertStatement } from './upsert';
+import { DOCUMENT_VECTOR_SQL, searchDocument } from './full-text';
 import { SOURCES } from '../domain/nomenclatures';
 import {
   SERVICE_FIELDS,
@@ -69,19 +70,25 @@ const SQL_TYPES: Record<string, string> = {
 };
 const sqlType = (field: string) => (ARRAY_FIELDS.has(field) ? 'text[]' : (SQL_TYPES[field] ?? 'text'));
 
-/** The offer's upsert (src/store/upsert.ts): lists never null, `created_at` / `updated_at` kept by the statement. */
+/**
+ * The offer's upsert (src/store/upsert.ts): lists never null, `created_at` / `updated_at` kept by the statement;
+ * a service's `recherche` arrives as its normalised search document and is stored as its tsvector.
+ */
 function offerUpsert(table: 'structures' | 'services', fields: readonly string[]): string {
   return upsertStatement({
     table,
     key: 'id',
     columns: Object.fromEntries(fields.map((field) => [field, sqlType(field)])),
-    insert: Object.fromEntries(fields.filter((field) => ARRAY_FIELDS.has(field)).map((field) => [field, `COALESCE(r."${field}", '{}')`])),
+    insert: {
+      ...Object.fromEntries(fields.filter((field) => ARRAY_FIELDS.has(field)).map((field) => [field, `COALESCE(r."${field}", '{}')`])),
+      ...(fields.includes('recherche') ? { recherche: DOCUMENT_VECTOR_SQL('r."recherche"') } : {}),
+    },
     timestamps: { created: 'created_at', updated: 'updated_at' },
   });
 }
 
 const STRUCTURE_COLUMNS = [...STRUCTURE_FIELDS, 'doublons'] as string[];
-const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite', 'score_origine'] as string[];
+const SERVICE_COLUMNS = [...SERVICE_FIELDS, 'score_qualite', 'score_origine', 'recherche'] as string[];
 // A structure's score is derived from its services and set afterwards; the upsert leaves it alone.
 const STRUCTURE_UPSERT = offerUpsert('structures', STRUCTURE_COLUMNS);
 const SERVICE_UPSERT = offerUpsert('services', SERVICE_COLUMNS);
@@ -125,6 +132,7 @@ function prepareOffer(offer: Offer, options: WriteOptions): PreparedOffer {
       score_qualite: service.score_qualite ?? scoreService(service, now),
       // `data-inclusion` when the score is the one its API published (its connector says so); else Passerelle's.
       score_origine: service.score_qualite != null ? (service.score_origine ?? 'passerelle') : 'passerelle',
+      recherche: searchDocument(service),
     })),
     normalisedStructures: structures.map((structure) => normalise(structure, STRUCTURE_COLUMNS)),
   };

@@ -75,6 +75,9 @@ describe('a live list from a partner that cannot filter', () => {
     ['an arrondissement is in its city’s EPCI', { codeEpci: '200054781' }, ['dora--paris', 'dora--paris-11']],
     ['a région', { codeRegion: '32' }, ['dora--lille']],
     ['tous-publics turns the publics filter off', { publics: ['tous-publics'], codeDepartement: '75' }, ['dora--paris', 'dora--paris-11']],
+    // `q` is not sent to the partner: its records are matched in memory (src/store/full-text.ts).
+    ['q: full-text, accents and plural ignored, with a territory', { q: 'epiceries solidaires', codeDepartement: '75' }, ['dora--paris', 'dora--paris-11']],
+    ['q: a word no record has', { q: 'boulangerie' }, []],
   ])('%s', async (_, filter, expected) => {
     expect(await live(filter)).toEqual(expected);
   });

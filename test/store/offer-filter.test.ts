@@ -123,6 +123,16 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['fraicheur: any of several', { fraicheur: ['FRESH', 'STALE'] }, [M, N, L]],
   ['fraicheur: all three is no criterion', { fraicheur: ['STALE', 'TO_CHECK', 'FRESH'] }, ALL],
   ['criteria combine: fraicheur and département', { fraicheur: ['TO_CHECK'], codeDepartement: '75' }, [C]],
+  // French full-text (src/store/full-text.ts): nom, description, thématique labels, publics_precisions.
+  ['q: accents and plural ignored', { q: 'NUMERIQUES' }, [N]],
+  ['q: words of the description, a stop word ignored', { q: 'permis de conduire' }, [M]],
+  ['q: a word of two services', { q: 'accompagnement' }, [M, L]],
+  ['q: hyphen and elision read as spaces', { q: 'chantier-d’insertion' }, [R]],
+  ['q: a word only in thématique labels (singular asked, plural stored)', { q: 'candidature' }, [R, L]],
+  ['q: a word only in a label, with its accent', { q: 'Maîtriser' }, [N]],
+  ['q: -word excludes', { q: 'accompagnement -permis' }, [L]],
+  ['q: only stop words matches nothing', { q: 'le des' }, []],
+  ['criteria combine: q and région', { q: 'accompagnement', codeRegion: '84' }, [L]],
 ];
 
 const SERVICES = `query ($filter: ServiceFilter) { services(filter: $filter, first: 100) { totalCount nodes { id } } }`;

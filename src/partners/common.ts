@@ -245,5 +245,5 @@ export function malformed(partnerId: string, what: string): PartnerError {
 export function truncate(text: string | undefined, max: number): string | undefined {
   if (text === undefined) return undefined;
   const chars = [...text];
-  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : text;
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 }

@@ -29,6 +29,7 @@ import {
   strings,
   toDate,
   toUrl,
+  truncate,
   unique,
   type Json,
   type MappingContext,
@@ -94,7 +95,7 @@ const left = (text: string, count: number): string => [...text].slice(0, count).
  */
 export function serviceNom(value: unknown): string | undefined {
   const nom = str(value)?.replace(/\.{2,}$/, '…').replace(/(?<!etc)\.$/, '');
-  return nom ? cutNom(nom) : undefined;
+  return truncate(nom || undefined, 150);
 }
 
 /**
@@ -103,11 +104,7 @@ export function serviceNom(value: unknown): string | undefined {
  */
 export function structureNom(value: unknown): string | undefined {
   const nom = str(value)?.replace(/(?<!etc)\.+$/, '');
-  return nom ? cutNom(nom) : undefined;
-}
-
-function cutNom(nom: string): string {
-  return length(nom) <= 150 ? nom : `${left(nom, 149)}…`;
+  return truncate(nom || undefined, 150);
 }
 
 /**

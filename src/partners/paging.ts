@@ -11,7 +11,7 @@ export const MAX_CONCURRENCY = 4;
 export const HARVEST_PAGE_SIZE = 1000;
 
 /** Runs `fn` on every item with at most `limit` calls in flight; results in input order. */
-export async function mapWithConcurrency<T, R>(
+async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
   fn: (item: T, index: number) => Promise<R>,
@@ -35,12 +35,12 @@ export async function mapWithConcurrency<T, R>(
 }
 
 /** A partner's 404: the record does not exist (by-id lookups answer nothing for it). */
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof PartnerError && error.status === 404;
 }
 
 /** GET one record by path; undefined when the partner answers 404. */
-export async function getOrMissing(transport: PartnerTransport, path: string): Promise<unknown> {
+async function getOrMissing(transport: PartnerTransport, path: string): Promise<unknown> {
   try {
     return await transport.request(path);
   } catch (error) {

@@ -58,7 +58,7 @@ export type ChampProvenance = {
  * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
  * `parent`: records carrying its code match that commune's, EPCI's, département's and région's filters.
  */
-export type Commune = {
+export type Commune = Territoire & {
   __typename?: 'Commune';
   /** Centre of the commune, when known. */
   centre?: Maybe<Centre>;
@@ -145,7 +145,7 @@ export type Critere = {
 };
 
 /** A département. */
-export type Departement = {
+export type Departement = Territoire & {
   __typename?: 'Departement';
   /** Its chef-lieu. */
   chefLieu?: Maybe<Commune>;
@@ -181,7 +181,7 @@ export type DepartementStructuresArgs = {
 };
 
 /** An EPCI: an intercommunality (métropole, communauté urbaine, d'agglomération or de communes). */
-export type Epci = {
+export type Epci = Territoire & {
   __typename?: 'Epci';
   /** SIREN. */
   code: Scalars['ID']['output'];
@@ -277,6 +277,15 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A country, as an eligibility zone: France (`france` or `99100` in the records). */
+export type Pays = Territoire & {
+  __typename?: 'Pays';
+  /** COG code of the country: `99100` for France. */
+  code: Scalars['ID']['output'];
+  /** Its name: `France`. */
+  nom: Scalars['String']['output'];
+};
+
 /** Where a record comes from, and how fresh this copy is. */
 export type Provenance = {
   __typename?: 'Provenance';
@@ -348,9 +357,12 @@ export type Query = {
    * - are **within `distanceKm`** of the point (or of the commune's centre; an arrondissement's or commune
    *   déléguée's own centre), great-circle distance on the service's coordinates, **or** are **remote**
    *   (`modesAccueil` holds `a-distance`);
-   * - match `filter` (every criterion, as `services`; `q` narrows the list, which stays in distance order).
-   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. Keyset
-   * pagination on (distance, id): pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
+   * - match `filter` (every criterion, as `services`). With `filter.excludeDuplicates`, one service per duplicate
+   *   cluster *among those this search keeps* (the best by `scoreQualite`, then `dateMaj`, then id): a cluster
+   *   whose best service is out of range is represented by its best one in range.
+   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. With `filter.q`,
+   * by relevance first (French full-text rank, best first), then distance, then id. Keyset pagination on that
+   * order: pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
    * `distanceKm` is above 0 and at most 1000 (default 50, as data·inclusion).
    */
   searchServices: ServiceSearchConnection;
@@ -434,7 +446,7 @@ export type QueryStructuresArgs = {
 };
 
 /** A région. */
-export type Region = {
+export type Region = Territoire & {
   __typename?: 'Region';
   /** Its chef-lieu. */
   chefLieu?: Maybe<Commune>;
@@ -565,8 +577,14 @@ export type Service = {
   updatedAt: Scalars['DateTime']['output'];
   /** Hours of activity per week. */
   volumeHoraireHebdomadaire?: Maybe<Scalars['Float']['output']>;
-  /** INSEE codes of the eligibility zone (communes, EPCI, départements) or `france`. */
-  zoneEligibilite: Array<Scalars['String']['output']>;
+  /**
+   * Where a person must live to use the service: the territories its eligibility zone names (communes, EPCI,
+   * départements, France), in the record's order. Empty: no restriction. A code that names no territory of
+   * Passerelle's reference is not shown here (ingestion reports it; see `zoneEligibiliteCodes`).
+   */
+  zoneEligibilite: Array<Territoire>;
+  /** The eligibility zone as the record holds it (v1 `zone_eligibilite`): INSEE codes, EPCI SIRENs, `france`. */
+  zoneEligibiliteCodes: Array<Scalars['String']['output']>;
 };
 
 /** A page of services. */
@@ -868,6 +886,17 @@ export type StructureFilter = {
   types?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Changed in Passerelle (`updatedAt`) at or after this instant. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
+ * département, a région, or France.
+ */
+export type Territoire = {
+  /** Its code: INSEE code (commune, département, région), SIREN (EPCI), or `99100` (France, COG). */
+  code: Scalars['ID']['output'];
+  /** Its name. */
+  nom: Scalars['String']['output'];
 };
 
 /** A thématique (`categorie--sous-thematique`), with its catégorie. */

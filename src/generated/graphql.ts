@@ -61,7 +61,7 @@ export type ChampProvenance = {
  * associée) whose code is not a current commune's (INSEE COG). An arrondissement or a former commune belongs to its
  * `parent`: records carrying its code match that commune's, EPCI's, département's and région's filters.
  */
-export type Commune = {
+export type Commune = Territoire & {
   __typename?: 'Commune';
   /** Centre of the commune, when known. */
   centre: Maybe<Centre>;
@@ -148,7 +148,7 @@ export type Critere = {
 };
 
 /** A département. */
-export type Departement = {
+export type Departement = Territoire & {
   __typename?: 'Departement';
   /** Its chef-lieu. */
   chefLieu: Maybe<Commune>;
@@ -184,7 +184,7 @@ export type DepartementStructuresArgs = {
 };
 
 /** An EPCI: an intercommunality (métropole, communauté urbaine, d'agglomération or de communes). */
-export type Epci = {
+export type Epci = Territoire & {
   __typename?: 'Epci';
   /** SIREN. */
   code: Scalars['ID']['output'];
@@ -280,6 +280,15 @@ export type PageInfo = {
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** A country, as an eligibility zone: France (`france` or `99100` in the records). */
+export type Pays = Territoire & {
+  __typename?: 'Pays';
+  /** COG code of the country: `99100` for France. */
+  code: Scalars['ID']['output'];
+  /** Its name: `France`. */
+  nom: Scalars['String']['output'];
+};
+
 /** Where a record comes from, and how fresh this copy is. */
 export type Provenance = {
   __typename?: 'Provenance';
@@ -351,9 +360,12 @@ export type Query = {
    * - are **within `distanceKm`** of the point (or of the commune's centre; an arrondissement's or commune
    *   déléguée's own centre), great-circle distance on the service's coordinates, **or** are **remote**
    *   (`modesAccueil` holds `a-distance`);
-   * - match `filter` (every criterion, as `services`; `q` narrows the list, which stays in distance order).
-   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. Keyset
-   * pagination on (distance, id): pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
+   * - match `filter` (every criterion, as `services`). With `filter.excludeDuplicates`, one service per duplicate
+   *   cluster *among those this search keeps* (the best by `scoreQualite`, then `dateMaj`, then id): a cluster
+   *   whose best service is out of range is represented by its best one in range.
+   * Ordered by distance, then id; services kept only as remote (no distance) come after, by id. With `filter.q`,
+   * by relevance first (French full-text rank, best first), then distance, then id. Keyset pagination on that
+   * order: pass `pageInfo.endCursor` as `after`. `first` defaults to 50, at most 1000.
    * `distanceKm` is above 0 and at most 1000 (default 50, as data·inclusion).
    */
   searchServices: ServiceSearchConnection;
@@ -437,7 +449,7 @@ export type QueryStructuresArgs = {
 };
 
 /** A région. */
-export type Region = {
+export type Region = Territoire & {
   __typename?: 'Region';
   /** Its chef-lieu. */
   chefLieu: Maybe<Commune>;
@@ -568,8 +580,14 @@ export type Service = {
   updatedAt: Scalars['DateTime']['output'];
   /** Hours of activity per week. */
   volumeHoraireHebdomadaire: Maybe<Scalars['Float']['output']>;
-  /** INSEE codes of the eligibility zone (communes, EPCI, départements) or `france`. */
-  zoneEligibilite: Array<Scalars['String']['output']>;
+  /**
+   * Where a person must live to use the service: the territories its eligibility zone names (communes, EPCI,
+   * départements, France), in the record's order. Empty: no restriction. A code that names no territory of
+   * Passerelle's reference is not shown here (ingestion reports it; see `zoneEligibiliteCodes`).
+   */
+  zoneEligibilite: Array<Territoire>;
+  /** The eligibility zone as the record holds it (v1 `zone_eligibilite`): INSEE codes, EPCI SIRENs, `france`. */
+  zoneEligibiliteCodes: Array<Scalars['String']['output']>;
 };
 
 /** A page of services. */
@@ -873,6 +891,17 @@ export type StructureFilter = {
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/**
+ * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
+ * département, a région, or France.
+ */
+export type Territoire = {
+  /** Its code: INSEE code (commune, département, région), SIREN (EPCI), or `99100` (France, COG). */
+  code: Scalars['ID']['output'];
+  /** Its name. */
+  nom: Scalars['String']['output'];
+};
+
 /** A thématique (`categorie--sous-thematique`), with its catégorie. */
 export type Thematique = {
   __typename?: 'Thematique';
@@ -997,6 +1026,16 @@ export type FederationReferenceTypes = {
 };
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Territoire:
+    | ( CommuneModel )
+    | ( DepartementModel )
+    | ( EpciModel )
+    | ( Pays )
+    | ( RegionModel )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
@@ -1021,6 +1060,7 @@ export type ResolversTypes = {
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
+  Pays: ResolverTypeWrapper<Pays>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
   Qualite: ResolverTypeWrapper<QualiteModel>;
   QualiteOrigine: QualiteOrigine;
@@ -1039,6 +1079,7 @@ export type ResolversTypes = {
   StructureConsolidee: ResolverTypeWrapper<StructureConsolidee>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
+  Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
 };
 
@@ -1063,6 +1104,7 @@ export type ResolversParentTypes = {
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
+  Pays: Pays;
   Provenance: ProvenanceModel;
   Qualite: QualiteModel;
   Query: Record<PropertyKey, never>;
@@ -1080,6 +1122,7 @@ export type ResolversParentTypes = {
   StructureConsolidee: StructureConsolidee;
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
+  Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
 };
 
@@ -1117,6 +1160,7 @@ export type CommuneResolvers<ContextType = Context, ParentType extends Resolvers
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<CommuneServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<CommuneStructuresArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type CommuneConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CommuneConnection'] = ResolversParentTypes['CommuneConnection']> = {
@@ -1154,6 +1198,7 @@ export type DepartementResolvers<ContextType = Context, ParentType extends Resol
   region?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<DepartementServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<DepartementStructuresArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type EpciResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Epci'] = ResolversParentTypes['Epci'], FederationReferenceType extends FederationReferenceTypes['Epci'] = FederationReferenceTypes['Epci']> = {
@@ -1164,6 +1209,7 @@ export type EpciResolvers<ContextType = Context, ParentType extends ResolversPar
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<EpciServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<EpciStructuresArgs, 'first'>>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type FraicheurResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Fraicheur'] = ResolversParentTypes['Fraicheur']> = {
@@ -1193,6 +1239,12 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PaysResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Pays'] = ResolversParentTypes['Pays']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ProvenanceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = {
@@ -1232,6 +1284,7 @@ export type RegionResolvers<ContextType = Context, ParentType extends ResolversP
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   services?: Resolver<ResolversTypes['ServiceConnection'], ParentType, ContextType, RequireFields<RegionServicesArgs, 'first' | 'live'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<RegionStructuresArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ServiceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Service'] = ResolversParentTypes['Service'], FederationReferenceType extends FederationReferenceTypes['Service'] = FederationReferenceTypes['Service']> = {
@@ -1276,7 +1329,8 @@ export type ServiceResolvers<ContextType = Context, ParentType extends Resolvers
   type?: Resolver<Maybe<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   volumeHoraireHebdomadaire?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
-  zoneEligibilite?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  zoneEligibilite?: Resolver<Array<ResolversTypes['Territoire']>, ParentType, ContextType>;
+  zoneEligibiliteCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ServiceConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceConnection'] = ResolversParentTypes['ServiceConnection']> = {
@@ -1378,6 +1432,10 @@ export type StructureEdgeResolvers<ContextType = Context, ParentType extends Res
   node?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
 };
 
+export type TerritoireResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Territoire'] = ResolversParentTypes['Territoire']> = {
+  __resolveType: TypeResolveFn<'Commune' | 'Departement' | 'Epci' | 'Pays' | 'Region', ParentType, ContextType>;
+};
+
 export type ThematiqueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Thematique'] = ResolversParentTypes['Thematique']> = {
   categorie?: Resolver<ResolversTypes['NomenclatureValue'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1400,6 +1458,7 @@ export type Resolvers<ContextType = Context> = {
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Pays?: PaysResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Qualite?: QualiteResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -1414,6 +1473,7 @@ export type Resolvers<ContextType = Context> = {
   StructureConnection?: StructureConnectionResolvers<ContextType>;
   StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
+  Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
 };
 

@@ -282,6 +282,8 @@ class Compiler {
         const args = this.args(type, sub[0]);
         return { kind: 'services', key, request: this.request(args), fields: this.connection('service', sub) };
       }
+      // The record's codes; `zoneEligibilite` (territory nodes) stays Apollo's.
+      if (entity === 'service' && name === 'zoneEligibiliteCodes') return { kind: 'column', key, field: 'zoneEligibilite' };
       if (COLUMNS[entity].has(name) && !sub[0].selectionSet) return { kind: 'column', key, field: name };
       throw new NotCompiled();
     });

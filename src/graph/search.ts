@@ -19,12 +19,18 @@ export interface SearchEdgeModel {
   distance: number | null;
 }
 
-/** A cursor of this list carries its sort key, (distance, id), as JSON inside the API's cursor envelope. */
+/**
+ * A cursor of this list carries its sort key as JSON inside the API's cursor envelope: (distance, id), and
+ * with `filter.q` the rank first.
+ */
 function cursorOf(hit: SearchHit): string {
-  return encodeCursor(JSON.stringify([hit.distance, hit.service.id]));
+  return encodeCursor(JSON.stringify(hit.rank === undefined ? [hit.distance, hit.service.id] : [hit.distance, hit.service.id, hit.rank]));
 }
 
-function searchKey(key: string | undefined): SearchKey | undefined {
+const isDistance = (value: unknown) => value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
+
+/** The key a cursor carries; a cursor of a search with `q` only continues a search with `q`, and the reverse. */
+function searchKey(key: string | undefined, ranked: boolean): SearchKey | undefined {
   if (key === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -32,10 +38,11 @@ function searchKey(key: string | undefined): SearchKey | undefined {
   } catch {
     parsed = undefined;
   }
-  if (Array.isArray(parsed) && parsed.length === 2 && (parsed[0] === null || Number.isInteger(parsed[0])) && typeof parsed[1] === 'string') {
-    return { distance: parsed[0] as number | null, id: parsed[1] };
+  if (Array.isArray(parsed) && parsed.length === (ranked ? 3 : 2) && isDistance(parsed[0]) && typeof parsed[1] === 'string') {
+    if (!ranked) return { distance: parsed[0] as number | null, id: parsed[1] };
+    if (Number.isSafeInteger(parsed[2])) return { distance: parsed[0] as number | null, id: parsed[1], rank: parsed[2] as number };
   }
-  throw badUserInput('after', 'is not a cursor of searchServices (use its pageInfo.endCursor)');
+  throw badUserInput('after', `is not a cursor of searchServices${ranked ? ' with filter.q' : ' without filter.q'} (use its pageInfo.endCursor)`);
 }
 
 async function originOf(ctx: Context, place: SearchPlace): Promise<SearchOrigin> {
@@ -51,7 +58,7 @@ async function searchServices(ctx: Context, args: QuerySearchServicesArgs, info:
   const { place, radiusMetres } = searchArgs(args.near, args.distanceKm);
   const read = connectionRead(ctx, info, 'service', args);
   const { filter, first, afterId } = read.request;
-  const after = searchKey(afterId);
+  const after = searchKey(afterId, filter.q !== undefined);
   const origin = await originOf(ctx, place);
   const { total, ...page } = await ctx.loaders.searchPage({ origin, radiusMetres, filter, first, after }, read.shape, read.withCount);
   return { ...page, cursorOf, count: () => (total === undefined ? ctx.loaders.searchCount({ origin, radiusMetres, filter }) : Promise.resolve(total)) };

@@ -1,3 +1,4 @@
+import { zoneTerritories } from './eligibility-zones';
 import type { Resolvers } from '../generated/graphql';
 import { notFound } from '../errors';
 import { connectionResolvers } from './connection';
@@ -16,6 +17,8 @@ export const serviceResolvers: Resolvers = {
     __resolveReference: (ref, ctx) => ctx.loaders.serviceById.load(ref.id),
     source: (s, _, ctx) => sourceOf(s.source, ctx),
     provenance: (s) => provenanceOf(s),
+    zoneEligibilite: (s, _, ctx) => zoneTerritories(ctx, s.zoneEligibilite),
+    zoneEligibiliteCodes: (s) => s.zoneEligibilite ?? [],
     structure: (s, _, ctx, info) => {
       // Read with the service when its selection planned it (returned as is: no promise for graphql-js to
       // wait on per row), unless a live partner answers for it.

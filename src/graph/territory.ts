@@ -3,6 +3,7 @@ import { badUserInput } from '../errors';
 import { communeKey, type CommuneKey } from '../store/territory-query';
 import { connectionResolvers } from './connection';
 import type { CommuneModel } from '../domain/models';
+import type { TerritoireModel } from './eligibility-zones';
 import { nestedConnection } from './offer-connections';
 import { decodeCursor, encodeCursor, pageArgs } from './pagination';
 
@@ -58,6 +59,9 @@ export const territoryResolvers: Resolvers = {
     services: (e, args, ctx, info) => nestedConnection(ctx, 'service', 'epci', e.code, args, info),
   },
   CommuneConnection: connectionResolvers<CommuneModel>(),
+  Territoire: {
+    __resolveType: (t) => (t as TerritoireModel).__typename,
+  },
 };
 
 function parseCommuneKey(raw: string): CommuneKey {

@@ -21,3 +21,22 @@ export async function syncTerritoryCodes(tx: Pick<Prisma.TransactionClient, '$ex
   }
   return changed;
 }
+
+/**
+ * The codes among these that name no territory of the reference (commune — arrondissements and former communes
+ * included —, EPCI by SIREN, département) and are not France (`france`, `99100`): what an eligibility zone
+ * cannot match. One statement. None while no territories are imported (nothing to judge by).
+ */
+export async function unknownZoneCodes(db: Pick<Prisma.TransactionClient, '$queryRawUnsafe'>, codes: readonly string[]): Promise<Set<string>> {
+  const distinct = [...new Set(codes)].filter((code) => code !== 'france' && code !== '99100');
+  if (!distinct.length) return new Set();
+  const rows = await db.$queryRawUnsafe<{ code: string }[]>(
+    `SELECT z.code FROM unnest($1::text[]) AS z(code)
+     WHERE EXISTS (SELECT 1 FROM "communes")
+       AND NOT EXISTS (SELECT 1 FROM "communes" c WHERE c."code" = z.code)
+       AND NOT EXISTS (SELECT 1 FROM "epcis" e WHERE e."code" = z.code)
+       AND NOT EXISTS (SELECT 1 FROM "departements" d WHERE d."code" = z.code)`,
+    distinct,
+  );
+  return new Set(rows.map((row) => row.code));
+}

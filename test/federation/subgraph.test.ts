@@ -43,7 +43,7 @@ describe.each(ENGINES)('Passerelle as a federation subgraph, on %s', (engine) =>
   test('_service { sdl } declares the entities and their keys', async () => {
     const { data } = await api.query(`{ _service { sdl } }`);
     for (const [type, key] of [['Structure', 'id'], ['Service', 'id'], ['Commune', 'code'], ['Departement', 'code'], ['Region', 'code'], ['Epci', 'code']]) {
-      expect(data._service.sdl).toMatch(new RegExp(`type ${type}\\s+@key\\(fields: "${key}"\\)`));
+      expect(data._service.sdl).toMatch(new RegExp(`type ${type}(?: implements \\w+)?\\s+@key\\(fields: "${key}"\\)`));
     }
     expect(data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2.7"');
   });

@@ -68,7 +68,7 @@ describe.each(ENGINES)('compiled reads answer as execution does, on %s', (engine
 
   const ALL_SERVICE_FIELDS = `id nom description dateMaj lienSource type { value label description } thematiques { value label description categorie { value label description __typename } __typename }
     frais { value label } fraisPrecisions publics { value label } publicsPrecisions conditionsAcces commune codePostal codeInsee adresse complementAdresse
-    longitude latitude modesAccueil { value label } zoneEligibilite lienMobilisation modesMobilisation { label } mobilisablePar { label } mobilisationPrecisions
+    longitude latitude modesAccueil { value label } zoneEligibiliteCodes lienMobilisation modesMobilisation { label } mobilisablePar { label } mobilisationPrecisions
     volumeHoraireHebdomadaire nombreSemaines horairesAccueil scoreQualite createdAt updatedAt __typename`;
   const ALL_STRUCTURE_FIELDS = `id nom dateMaj description lienSource siret commune codePostal codeInsee adresse complementAdresse longitude latitude
     siteWeb horairesAccueil accessibiliteLieu reseauxPorteurs { value label description } scoreQualite createdAt updatedAt __typename`;

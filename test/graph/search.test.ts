@@ -46,6 +46,10 @@ const placed: ServiceRecord[] = [
   service('p-remote-1', { modes_accueil: remote }),
   service('p-remote-2', { modes_accueil: remote }),
   service('p-nocoord', { modes_accueil: onSite }),
+  // Full-text: the nearer one mentions the word once, the farther one in its name and twice more.
+  service('q-weak', { modes_accueil: onSite, latitude: 48.8567, longitude: 2.3523, nom: 'Atelier de quartier', description: 'Un atelier ouvert à côté du garage de la rue.' }),
+  service('q-strong', { modes_accueil: onSite, latitude: 48.95, longitude: 2.45, nom: 'Garage solidaire', description: 'Garages solidaires : réparer sa voiture au garage à petit prix.' }),
+  service('q-remote', { modes_accueil: remote, nom: 'Conseil à distance', description: 'Un garage vous répond.' }),
 ];
 
 interface Edge {
@@ -85,6 +89,7 @@ describe.each(ENGINES)('searchServices on %s', (engine) => {
       service('z-75', { modes_accueil: remote, zone_eligibilite: ['75'] }),
       service('z-parent', { modes_accueil: remote, zone_eligibilite: [deleguee.parent] }),
       service('z-other-commune', { modes_accueil: remote, zone_eligibilite: ['13055'] }),
+      service('z-zones', { zone_eligibilite: ['france', epciOfAjaccio, '2A', ajaccio, '99999', '99100'] }),
     ];
     await writeOffer(store, { structures: [structure], services: [...placed, ...zoned] }, { now: NOW });
     api = await createTestApp(store);
@@ -157,15 +162,47 @@ describe.each(ENGINES)('searchServices on %s', (engine) => {
     expect(walked.map((e) => [e.node.id, e.distance])).toEqual(whole.edges.map((e) => [e.node.id, e.distance]));
   });
 
+  test('the count follows every write: a remote service added, then removed', async () => {
+    const before = (await search({ near: PARIS, first: 1 })).totalCount;
+    await writeOffer(store, { structures: [], services: [service('p-remote-new', { modes_accueil: remote })] }, { now: NOW });
+    try {
+      expect((await search({ near: PARIS, first: 1 })).totalCount).toBe(before + 1);
+      expect((await search({ near: LYON, first: 1 })).totalCount).toBeGreaterThan(0);
+    } finally {
+      await store.query(Prisma.sql`DELETE FROM services WHERE id = 'dora--p-remote-new'`);
+    }
+    expect((await search({ near: PARIS, first: 1 })).totalCount).toBe(before);
+  });
+
   test('the filter applies to the search', async () => {
     const result = await search({ near: PARIS, first: 1000, filter: { thematiques: ['mobilite'] } });
     expect(result.edges.map((e) => e.node.id)).toEqual(['dora--p-near']);
     expect(result.totalCount).toBe(1);
   });
 
-  test('the full-text criterion (filter.q) applies like any other, the order stays distance then id', async () => {
+  test('the full-text criterion (filter.q) applies like any other', async () => {
     const result = await search({ near: PARIS, first: 1000, filter: { q: 'permis' } });
     expect(result.edges.map((e) => e.node.id)).toEqual(['dora--p-near']);
+  });
+
+  test('with filter.q, the most relevant first, then distance; pages walk the same order', async () => {
+    const whole = await search({ near: PARIS, first: 1000, filter: { q: 'garages' } });
+    expect(whole.edges.map((e) => e.node.id)).toEqual(['dora--q-strong', 'dora--q-weak', 'dora--q-remote']);
+    // The farther service comes first: relevance before distance.
+    expect(whole.edges[0].distance!).toBeGreaterThan(whole.edges[1].distance!);
+    expect(whole.totalCount).toBe(3);
+    const walked: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page = await search({ near: PARIS, first: 1, after, filter: { q: 'garages' } });
+      walked.push(...page.edges.map((e) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(walked).toEqual(whole.edges.map((e) => e.node.id));
+    // A cursor of a search with q does not continue one without (their orders differ), and the reverse.
+    const { errors } = await api.query(SEARCH, { near: PARIS, first: 1, after: whole.pageInfo.endCursor ?? whole.edges[0].cursor });
+    expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
   });
 
   test('source licences: a restricted source is hidden from a viewer without it', async () => {
@@ -189,6 +226,40 @@ describe.each(ENGINES)('searchServices on %s', (engine) => {
     } finally {
       await store.query(Prisma.sql`UPDATE services SET cluster_id = NULL WHERE cluster_id = 'search-cluster'`);
     }
+  });
+
+  test('excludeDuplicates chooses among the services the search keeps: a better duplicate out of range does not hide one in range', async () => {
+    const [before] = await store.query<{ score: number | null }>(Prisma.sql`SELECT score_qualite AS score FROM services WHERE id = 'dora--p-near'`);
+    await store.query(Prisma.sql`UPDATE services SET cluster_id = 'search-range', score_qualite = CASE id WHEN 'dora--p-out' THEN 1 ELSE 0.1 END
+      WHERE id IN ('dora--p-near', 'dora--p-out')`);
+    try {
+      const near = (await search({ near: PARIS, first: 1000, filter: { excludeDuplicates: true } })).edges.map((e) => e.node.id);
+      expect(near).toContain('dora--p-near');
+      expect(near).not.toContain('dora--p-out');
+      // Far enough to reach both: the best one stands for the cluster.
+      const wide = (await search({ near: PARIS, distanceKm: 200, first: 1000, filter: { excludeDuplicates: true } })).edges.map((e) => e.node.id);
+      expect(wide).toContain('dora--p-out');
+      expect(wide).not.toContain('dora--p-near');
+    } finally {
+      await store.query(Prisma.sql`UPDATE services SET cluster_id = NULL, score_qualite = ${before.score} WHERE cluster_id = 'search-range'`);
+    }
+  });
+
+  test('Service.zoneEligibilite resolves to territory nodes; zoneEligibiliteCodes keeps the record', async () => {
+    const { data, errors } = await api.query(`{
+      service(id: "dora--z-zones") {
+        zoneEligibiliteCodes
+        zoneEligibilite { __typename code nom ... on Departement { region { code } } ... on Commune { departement { code } } }
+      }
+    }`);
+    expect(errors).toBeUndefined();
+    expect(data.service.zoneEligibiliteCodes).toEqual(['france', epciOfAjaccio, '2A', ajaccio, '99999', '99100']);
+    expect(data.service.zoneEligibilite).toEqual([
+      { __typename: 'Pays', code: '99100', nom: 'France' },
+      { __typename: 'Epci', code: epciOfAjaccio, nom: expect.any(String) },
+      { __typename: 'Departement', code: '2A', nom: 'Corse-du-Sud', region: { code: '94' } },
+      { __typename: 'Commune', code: ajaccio, nom: 'Ajaccio', departement: { code: '2A' } },
+    ]);
   });
 
   const zoneIds = async (codeCommune: string) =>

@@ -21,6 +21,7 @@ import { analyzeAfterBulkWrite } from '../../store/analyze';
 import type { Store } from '../../store/database';
 import { writeOfferIn, type WriteResult } from '../../store/write';
 import { checkRow, type CheckContext } from './check';
+import { unknownZoneCodes } from '../../store/territory-codes';
 import { formatOf, type RawRow } from './readers';
 import { ReportBuilder, shownValue, type ImportReport, type Kind, type Problem } from './report';
 
@@ -107,6 +108,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     let items = batch;
     if (kind === 'service') items = await withKnownStructures(batch);
     if (items.length === 0) return;
+    if (kind === 'service') await reportUnknownZones(items);
     builder.counts[kind].valid += items.length;
     if (options.dryRun) return;
     const offer = kind === 'structure'
@@ -125,6 +127,22 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     builder.counts[kind].written += written;
     builder.counts[kind].unchanged += items.length - written;
     await options.afterBatch?.({ kind, rows: items.length, committed: builder.counts[kind].written + builder.counts[kind].unchanged });
+  };
+
+  /** A warning for each eligibility zone code that names no territory: kept as given, it matches no one's search. */
+  const reportUnknownZones = async (items: Pending[]) => {
+    const unknown = await unknownZoneCodes(store.prisma, items.flatMap((item) => (item.record as ServiceRecord).zone_eligibilite ?? []));
+    if (!unknown.size) return;
+    for (const item of items) {
+      for (const code of (item.record as ServiceRecord).zone_eligibilite ?? []) {
+        if (!unknown.has(code)) continue;
+        builder.add({
+          severity: 'warning', kind: 'service', sheet: item.sheet, line: item.line, id: item.producerId, field: 'zone_eligibilite',
+          value: shownValue('zone_eligibilite', code),
+          message: `"${code}" names no commune, EPCI (SIREN) or département of the territories reference: no one's search matches it`,
+        });
+      }
+    }
   };
 
   /** The batch's services whose structure is a valid structure of the file or in the store; the others rejected. */

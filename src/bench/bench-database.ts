@@ -3,6 +3,7 @@ import { seedOffer } from '../ingest/seed';
 import { openStore } from '../store/database';
 import { deployMigrations, migrationStatus } from '../store/migrate';
 import { importTerritories } from '../territories/import';
+import { SEARCH_KEPT_SQL } from './search-sql';
 import { evenlySpaced } from './shapes';
 
 /**
@@ -37,6 +38,26 @@ export interface BenchDatabase {
 }
 
 /**
+ * What PostGraphile needs for the search shape: no range filter out of the box (no connection-filter plugin),
+ * so Passerelle's `searchServices` semantics (src/store/search-query.ts: on site within the radius, or remote;
+ * thématiques and frais; see search-sql.ts) as a set-returning function of a composite type, which PostGraphile
+ * exposes as `servicesNear(latitude:, longitude:, radiusM:, thematiques:, frais:)`, a connection with
+ * `totalCount` whose nodes are `{ rowId nom distance }` (amber names an `id` attribute `rowId`). Its rows come
+ * in Passerelle's order: PostGraphile pages a function's rows in the order it returns them (its cursor is their
+ * row number, no ORDER BY of its own), so `first: 20` is Passerelle's first page.
+ */
+const SEARCH_PEER_SQL = `
+DO $do$ BEGIN
+  CREATE TYPE service_near AS (id text COLLATE "C", nom text, distance integer);
+EXCEPTION WHEN duplicate_object THEN NULL;
+END $do$;
+CREATE OR REPLACE FUNCTION services_near(latitude float8, longitude float8, radius_m float8, thematiques text[], frais text[])
+RETURNS SETOF service_near LANGUAGE sql STABLE AS $$
+  WITH ${SEARCH_KEPT_SQL}
+  SELECT k.id, k.nom, k.distance FROM k ORDER BY k.distance NULLS LAST, k.id
+$$`;
+
+/**
  * What PostGraphile needs for the filtered shape: it has no territory or catégorie filter of its own, so
  * the same criteria as Passerelle's store query (src/store/offer-filter.ts) as a set-returning function,
  * which PostGraphile exposes as `servicesInDepartement(departement:, thematiques:)`, a connection with
@@ -50,7 +71,8 @@ LANGUAGE sql STABLE AS $$
   SELECT s.* FROM services s
   WHERE s.departement_code = $1 AND s.thematiques && $2
   ORDER BY s.id
-$$`;
+$$;
+${SEARCH_PEER_SQL}`;
 
 export function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);

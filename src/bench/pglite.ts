@@ -15,6 +15,8 @@ import { buildShapes, evenlySpaced, type ShapeName } from './shapes';
  * a fresh folder: the server migrates it, imports the territories and, when it is empty, seeds its own demo
  * offer (2,000 structures, about 10 s). A larger set is seeded first with the CLI (`passerelle seed
  * --structures N`: about 75 s for 60,000 here, then the server imports territories on start).
+ * Every shape runs there, the search shape included: Passerelle's distance is plain SQL (haversine, no
+ * extension), the same on PGlite, and the demo offer it seeds has services around Paris and remote ones.
  */
 
 /** The set the server seeds on an empty embedded store (src/ingest/seed.ts defaults). */

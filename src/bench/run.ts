@@ -3,7 +3,7 @@
  * servers do not answer the same data, since their figures would then mean nothing. See docs/benchmarks.md.
  *
  * 1. PostgreSQL: a fresh database seeded with the national-scale demo set; Passerelle, PostGraphile v5 and a
- *    hand-written floor, each in its own process; three query shapes; same data checked; SQL statements per
+ *    hand-written floor, each in its own process; four query shapes; same data checked; SQL statements per
  *    request counted; autocannon in alternating rounds; ratios against the goals.
  * 2. PGlite: Passerelle alone on its embedded store, the same shapes.
  * 3. A live partner: the latency Passerelle adds over a partner's own, and partner calls per request.

@@ -1,7 +1,7 @@
 import { expandThematiques, lookup } from '../domain/nomenclatures';
 
 /**
- * The three query shapes the harness measures, each as every server asks it: Passerelle's GraphQL,
+ * The query shapes the harness measures, each as every server asks it: Passerelle's GraphQL,
  * PostGraphile's nearest equivalent (amber naming), and the floor's operation name with its variables.
  * One descriptor per shape, so adding a shape means adding one entry here (and its SQL in peers/floor-sql.ts).
  */
@@ -9,7 +9,7 @@ import { expandThematiques, lookup } from '../domain/nomenclatures';
 export const SERVER_NAMES = ['passerelle', 'postgraphile', 'floor'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
-export const SHAPE_NAMES = ['deep', 'filtered', 'byid'] as const;
+export const SHAPE_NAMES = ['deep', 'filtered', 'byid', 'search'] as const;
 export type ShapeName = (typeof SHAPE_NAMES)[number];
 
 /** What the floor gets: it routes on `operationName` and reads its parameters from `variables`. */
@@ -32,6 +32,16 @@ export interface Shape {
 export const FILTER_DEPARTEMENT = '59';
 export const FILTER_CATEGORIE = 'mobilite';
 export const BYID_COUNT = 50;
+
+/**
+ * The search shape's request: 10 km around a point in Paris (Hôtel de Ville), the catégorie `numerique` (all
+ * its thématiques) and frais `gratuit`, a first page of 20 with totalCount.
+ */
+export const SEARCH_POINT = { latitude: 48.8566, longitude: 2.3522 } as const;
+export const SEARCH_DISTANCE_KM = 10;
+export const SEARCH_CATEGORIE = 'numerique';
+export const SEARCH_FRAIS = 'gratuit';
+export const SEARCH_FIRST = 20;
 
 export interface ShapeInputs {
   /** The services the byid shape asks for (BYID_COUNT existing ids). */
@@ -83,8 +93,54 @@ export function buildShapes(inputs: ShapeInputs): Record<ShapeName, Shape> {
       },
       normalise: { passerelle: same, floor: same, postgraphile: fromPostgraphile },
     },
+    searchShape(),
   ];
   return Object.fromEntries(shapes.map((s) => [s.name, s])) as Record<ShapeName, Shape>;
+}
+
+/**
+ * `searchServices` near a point with two filters. PostGraphile has no range filter of its own: a SQL function
+ * (`services_near`, bench-database.ts) with the same semantics, exposed as a connection whose nodes carry the
+ * distance; it gets the radius in metres and the catégorie expanded, as Passerelle's graph layer computes them.
+ */
+function searchShape(): Shape {
+  const thematiques = expandThematiques([SEARCH_CATEGORIE]);
+  const { latitude, longitude } = SEARCH_POINT;
+  const radiusMetres = SEARCH_DISTANCE_KM * 1000;
+  return {
+    name: 'search',
+    description:
+      `searchServices(first: ${SEARCH_FIRST}) within ${SEARCH_DISTANCE_KM} km of (${latitude}, ${longitude}) or remote, catégorie ${SEARCH_CATEGORIE}, ` +
+      `frais ${SEARCH_FRAIS}, with totalCount and each one’s distance`,
+    bodies: {
+      passerelle: graphqlBody(
+        `{ searchServices(near: { latitude: ${latitude}, longitude: ${longitude} }, distanceKm: ${SEARCH_DISTANCE_KM}, ` +
+          `filter: { thematiques: ["${SEARCH_CATEGORIE}"], frais: ["${SEARCH_FRAIS}"] }, first: ${SEARCH_FIRST}) ` +
+          '{ totalCount edges { distance node { id nom } } } }',
+      ),
+      postgraphile: graphqlBody(
+        `{ servicesNear(latitude: ${latitude}, longitude: ${longitude}, radiusM: ${radiusMetres}, thematiques: ${JSON.stringify(thematiques)}, ` +
+          `frais: ["${SEARCH_FRAIS}"], first: ${SEARCH_FIRST}) { totalCount nodes { rowId nom distance } } }`,
+      ),
+      floor: floorBody({ operationName: 'search', variables: { latitude, longitude, radiusMetres, thematiques, frais: [SEARCH_FRAIS], first: SEARCH_FIRST } }),
+    },
+    normalise: { passerelle: same, floor: same, postgraphile: searchFromPostgraphile },
+  };
+}
+
+/**
+ * PostGraphile's `servicesNear` (nodes `{ rowId nom distance }`: amber names a composite type's `id` attribute
+ * `rowId`, as a table's) as Passerelle's `searchServices` (edges `{ distance node { id nom } }`).
+ */
+export function searchFromPostgraphile(data: unknown): unknown {
+  const { servicesNear } = data as { servicesNear?: { totalCount: number; nodes: { rowId: string; nom: string; distance: number | null }[] } | null };
+  if (!servicesNear) return data;
+  return {
+    searchServices: {
+      totalCount: servicesNear.totalCount,
+      edges: servicesNear.nodes.map((n) => ({ distance: n.distance, node: { id: n.rowId, nom: n.nom } })),
+    },
+  };
 }
 
 function graphqlBody(query: string): string {

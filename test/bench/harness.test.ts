@@ -66,7 +66,10 @@ describe('bench harness', () => {
       expect(Number.isFinite(shape.ratios.postgraphile.mean)).toBe(true);
       expect(Number.isFinite(shape.ratios.floor.mean)).toBe(true);
     }
+    // The search shape compared services, not only an empty connection (the seed has services around Paris and remote ones).
+    expect(comparison.shapes.find((s) => s.shape === 'search')!.recordsCompared).toBeGreaterThan(3);
     expect(formatText(report)).toContain('Passerelle/PostGraphile');
     expect(formatMarkdown(report)).toContain('| byid | floor |');
+    expect(formatMarkdown(report)).toContain('| search | postgraphile |');
   });
 });

@@ -1,4 +1,5 @@
 import { NOMENCLATURES } from '../../domain/nomenclatures';
+import { SEARCH_KEPT_SQL } from '../search-sql';
 import type { ShapeName } from '../shapes';
 
 /**
@@ -6,6 +7,7 @@ import type { ShapeName } from '../shapes';
  * inside PostgreSQL with json_build_object / json_agg. Same semantics as Passerelle: pages ordered by id
  * (ids are COLLATE "C"), nested services by id; a département is the one of the record's commune, which
  * the record keeps in `departement_code` (a trigger, migration `territory_codes`), as Passerelle reads it.
+ * The search shape: Passerelle's `searchServices` semantics (search-sql.ts), its distance order, count and page.
  */
 
 export interface FloorStatement {
@@ -62,5 +64,20 @@ export const FLOOR_SQL: Record<ShapeName, FloorStatement> = {
       LEFT JOIN services s ON s.id = k.id
       LEFT JOIN structures st ON st.id = s.structure_id`,
     values: (v) => [v.ids],
+  },
+  // On-site services from the (latitude, longitude) index's box, remote ones from the GIN index of modes_accueil,
+  // each read once (materialised): the count is over both, the page their first rows in order.
+  search: {
+    name: 'floor_search',
+    text: `
+      WITH ${SEARCH_KEPT_SQL},
+      page AS (SELECT k.id, k.nom, k.distance FROM k ORDER BY k.distance NULLS LAST, k.id LIMIT $6)
+      SELECT json_build_object('data', json_build_object('searchServices', json_build_object(
+        'totalCount', (SELECT count(*) FROM k),
+        'edges', (
+          SELECT coalesce(json_agg(json_build_object('distance', p.distance, 'node', json_build_object('id', p.id, 'nom', p.nom))
+            ORDER BY p.distance NULLS LAST, p.id), '[]'::json)
+          FROM page p))))::text AS body`,
+    values: (v) => [v.latitude, v.longitude, v.radiusMetres, v.thematiques, v.frais, v.first],
   },
 };

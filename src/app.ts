@@ -2,11 +2,13 @@ import http, { type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createContext, type Context } from './context';
-import { ErrorCode, isPublicCode, withLimitCode } from './errors';
+import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
-import { handleGraphQL, sendJson } from './http/graphql-handler';
+import { handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
+import { DEFAULT_READY_TIMEOUT_MS, serveLiveness, serveReadiness, type Phase } from './http/health';
+import { requestIdFrom, runInRequestScope } from './request-scope';
 import { servePlayground, wantsPlayground } from './http/playground';
 import { queryLimits, type QueryLimits } from './limits';
 import type { Logger } from './logger';
@@ -20,6 +22,11 @@ import { logGraphQLRequest, requestLogPlugin } from './plugins/request-log';
 import { CompiledReads } from './graph/compiled-reads';
 import { withheldPlugin } from './plugins/withheld';
 import type { FreshnessThresholds } from './quality/freshness';
+import { createSharedState, type SharedState } from './cache';
+import { resolvePersistedQuery } from './cache/persisted-queries';
+import { ResponseCache } from './cache/response-cache';
+import { RateLimitGuard } from './http/rate-limit';
+import type { RateLimits } from './config';
 
 export interface AppOptions {
   logger: Logger;
@@ -40,20 +47,42 @@ export interface AppOptions {
   compiledReads?: boolean;
   /** Thresholds of the `fraicheur` verdict (PASSERELLE_FRESH_DAYS, PASSERELLE_STALE_DAYS); default 180 and 730 days. */
   freshness?: FreshnessThresholds;
+  /** How long `/readyz` waits for the store's answer; default 2 s. */
+  readyTimeoutMs?: number;
+  /** Rate limits, persisted queries and cached responses: Redis (shared by instances) or this process's memory (default). */
+  shared?: SharedState;
+  /** Token buckets per kind of caller (src/http/rate-limit.ts). Absent: no rate limit. */
+  rateLimits?: RateLimits;
+  /** Believe `X-Forwarded-For` for an anonymous caller's IP (PASSERELLE_TRUST_PROXY). */
+  trustProxy?: boolean;
+  /** Seconds a GET response is reused (src/cache/response-cache.ts); absent or 0: no response cache. */
+  responseCacheSeconds?: number;
+  /** Seconds a persisted query's text is kept; absent: until evicted. */
+  persistedQueryTtl?: number;
 }
 
 /**
- * The HTTP application: `/graphql` (Apollo Server; the GraphiQL playground for browsers) and `/healthz`. The store is attached once it is
- * ready (migrated, territories loaded); until then both answer 503.
+ * The HTTP application: `/graphql` (Apollo Server; the GraphiQL playground for browsers), `/healthz` (alive),
+ * `/readyz` (store reachable and migrated) and `/metrics`. The store is attached once it is ready (migrated,
+ * territories loaded); until then `/graphql` and `/readyz` answer 503.
  */
 export class App {
   readonly apollo: ApolloServer<Context>;
   readonly server: Server;
   private store?: Store;
+  private phase: Phase = 'starting';
+  /** Responses not yet sent: on drain, each is told to close its connection once sent. */
+  private readonly inFlight = new Set<http.ServerResponse>();
   /** Read operations answered by one statement building the response (none while a live partner is declared). */
   private readonly compiled?: CompiledReads;
+  private readonly shared: SharedState;
+  private readonly rateLimit?: RateLimitGuard;
+  private readonly responseCache?: ResponseCache;
 
   constructor(private readonly options: AppOptions) {
+    this.shared = options.shared ?? createSharedState({ logger: options.logger });
+    if (options.rateLimits && (options.rateLimits.anonymous.rate > 0 || options.rateLimits.client.rate > 0)) this.rateLimit = new RateLimitGuard(this.shared.rateLimiter, options.rateLimits, options.trustProxy ?? false);
+    if (options.responseCacheSeconds) this.responseCache = new ResponseCache(this.shared.responses, options.responseCacheSeconds);
     const limits = queryLimits(options.limits);
     const schema = authDirectiveTransformer(buildSchema());
     const livePartners = options.partners?.liveFor(undefined, true).length ?? 0;
@@ -64,13 +93,14 @@ export class App {
       schema,
       introspection: true,
       includeStacktraceInErrorResponses: options.development,
-      formatError: (formatted, error) => this.formatError(withLimitCode(formatted, error), error),
+      formatError: (formatted, error) => this.formatError(boundedMessage(withLimitCode(formatted, error)), error),
       validationRules: limits.validationRules,
+      persistedQueries: { cache: this.shared.persistedQueries, ttl: options.persistedQueryTtl ?? null },
       plugins: [
         ApolloServerPluginLandingPageDisabled(),
         // Apollo's cache-control plugin hooks every resolved field to compute cache hints that nothing here
-        // uses (no response cache, no CDN hints): on a page of 100 nested records it was a third of the
-        // request's time. Responses are not cacheable by shared caches anyway (tokens, withheld fields).
+        // uses: on a page of 100 nested records it was a third of the request's time. The response cache
+        // (src/cache/response-cache.ts) keys on the caller's rights and the offer's version instead.
         ApolloServerPluginCacheControlDisabled(),
         ...limits.plugins,
         withheldPlugin(),
@@ -83,7 +113,15 @@ export class App {
       stopOnTerminationSignals: false,
     });
     this.server = http.createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => {
+      // Every response says which request it was (the client's own X-Request-Id when sane), and every log
+      // line written while serving it carries the same id.
+      const requestId = requestIdFrom(req.headers['x-request-id']);
+      res.setHeader('x-request-id', requestId);
+      // Draining: the client must open its next request elsewhere, not on this connection.
+      if (this.phase === 'draining') res.setHeader('connection', 'close');
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+      runInRequestScope(requestId, () => this.route(req, res)).catch((error: unknown) => {
         options.logger.error({ err: error }, 'request failed');
         if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
         else res.end();
@@ -102,6 +140,7 @@ export class App {
 
   attachStore(store: Store): void {
     this.store = store;
+    this.phase = 'serving';
   }
 
   get ready(): boolean {
@@ -118,21 +157,30 @@ export class App {
     });
   }
 
+  /**
+   * Stops accepting connections and resolves once the requests in flight are answered (idle keep-alive
+   * connections are closed at once; `/readyz` says 503 meanwhile). Bounding the wait is the caller's part
+   * (src/server.ts: PASSERELLE_SHUTDOWN_TIMEOUT).
+   */
   async stop(): Promise<void> {
+    this.phase = 'draining';
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      this.server.closeIdleConnections();
     });
     await this.apollo.stop();
   }
 
+  /** Ends every connection at once, requests in flight included (the drain took too long). */
+  abortConnections(): void {
+    this.server.closeAllConnections();
+  }
+
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') {
-      return this.store
-        ? sendJson(res, 200, { status: 'ok', engine: this.store.engine })
-        : sendJson(res, 503, { status: 'starting' });
-    }
+    if (path === '/healthz') return serveLiveness(res);
+    if (path === '/readyz') return serveReadiness(res, this.phase, this.store, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
     if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : await metrics.metrics());
@@ -147,7 +195,16 @@ export class App {
         });
       }
       const compiled = this.compiled;
-      return handleGraphQL(this.apollo, req, res, () => this.contextFor(store, req.headers.authorization), compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)));
+      let made: Promise<Context> | undefined;
+      const context = () => (made ??= this.contextFor(store, req.headers.authorization));
+      // Rate limits and the response cache need the verified viewer first (a failing token: Apollo's 401 below).
+      const started = performance.now();
+      const ctx = this.rateLimit || this.responseCache ? await context().catch(() => undefined) : undefined;
+      if (this.rateLimit && (await this.rateLimit.refuse(req, res, ctx?.viewer))) {
+        return logGraphQLRequest(this.options.logger, { operation: null, viewer: ctx?.viewer, started, status: 429, errors: [ErrorCode.RATE_LIMITED] });
+      }
+      const cache = ctx && this.responseCache?.forRequest(req, ctx, store, (operation) => logGraphQLRequest(this.options.logger, { operation, viewer: ctx.viewer, started, status: 200 }));
+      return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache);
     }
     sendJson(res, 404, { error: `no route ${path}; GraphQL is served at /graphql` });
   }
@@ -156,15 +213,22 @@ export class App {
    * A compiled read's response, or undefined: Apollo answers. A token that fails its checks is Apollo's to
    * refuse (401); a compiled statement that fails is logged and the request is executed instead.
    */
-  private async compiledAnswer(compiled: CompiledReads, store: Store, body: unknown, context: () => Promise<Context>): Promise<string | undefined> {
+  private async compiledAnswer(compiled: CompiledReads, store: Store, body: unknown, context: () => Promise<Context>): Promise<CompiledResponse | undefined> {
     const started = performance.now();
     const ctx = await context().catch(() => undefined);
     if (!ctx) return undefined;
     try {
-      const answer = await compiled.answer(body, ctx.viewer, ctx.access, store);
+      // A persisted query sent by its hash is answered here too when its text is known (else Apollo says so).
+      const request = (await resolvePersistedQuery(this.shared.persistedQueries, body)) ?? body;
+      const answer = await compiled.answer(request, ctx.viewer, ctx.access, store);
       if (answer) logGraphQLRequest(this.options.logger, { operation: answer.operationName, viewer: ctx.viewer, started, status: 200 });
-      return answer?.body;
+      return answer && { status: 200, body: answer.body };
     } catch (error) {
+      // A statement past its time would time out again if executed: the client gets the timeout now.
+      if (error instanceof StatementTimeoutError) {
+        const { code, http: { status } } = error.extensions;
+        return { status, body: JSON.stringify({ errors: [{ message: error.message, extensions: { code } }], data: null }) };
+      }
       this.options.logger.warn({ err: error }, 'a compiled read failed; the request is executed instead');
       return undefined;
     }
@@ -184,6 +248,12 @@ export class App {
   private formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
     if (this.options.development) return formatted;
     const code = formatted.extensions?.code;
+    // Apollo's own request errors without a code (a persisted query's hash that does not match its text) are
+    // the client's: HTTP 400, shown as BAD_REQUEST, never masked as an internal error.
+    // (Apollo gives such an error INTERNAL_SERVER_ERROR by default; the original has no code and its HTTP status.)
+    if (!formatted.path && error instanceof GraphQLError && error.extensions.code === undefined && (error.extensions.http as { status?: number } | undefined)?.status === 400) {
+      return { message: formatted.message, extensions: { code: ErrorCode.BAD_REQUEST } };
+    }
     if (isPublicCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };

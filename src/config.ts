@@ -30,7 +30,8 @@ const commaList = (v: string) =>
  */
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: z.string().default('127.0.0.1'),
+  PASSERELLE_SHUTDOWN_TIMEOUT: duration('10s'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
@@ -68,9 +69,36 @@ const EnvSchema = z.object({
   PASSERELLE_MAX_DEPTH: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxDepth),
   PASSERELLE_MAX_ALIASES: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxAliases),
   PASSERELLE_MAX_COST: z.coerce.number().int().positive().default(DEFAULT_LIMITS.maxCost),
+  PASSERELLE_STATEMENT_TIMEOUT: duration('10s'),
   PASSERELLE_FRESH_DAYS: z.coerce.number().int().positive().max(36500).default(DEFAULT_FRESHNESS.freshDays),
   PASSERELLE_STALE_DAYS: z.coerce.number().int().positive().max(36500).default(DEFAULT_FRESHNESS.staleDays),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  PASSERELLE_REDIS_PREFIX: z.string().default('passerelle:'),
+  PASSERELLE_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  PASSERELLE_RATE_ANONYMOUS: z.coerce.number().min(0).max(100_000).default(20),
+  PASSERELLE_BURST_ANONYMOUS: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  PASSERELLE_RATE_CLIENT: z.coerce.number().min(0).max(100_000).default(100),
+  PASSERELLE_BURST_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  PASSERELLE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
+  PASSERELLE_APQ_TTL: duration('1d'),
 });
+
+/** A rate limit's token bucket (src/http/rate-limit.ts); `rate` 0 means no limit for that kind of caller. */
+export interface Bucket {
+  /** Requests per second, refilled continuously. */
+  rate: number;
+  /** Most requests in a burst (the bucket's size). */
+  burst: number;
+}
+
+/** The buckets per kind of caller: an anonymous caller's IP, a reuser's client. */
+export interface RateLimits {
+  anonymous: Bucket;
+  client: Bucket;
+}
 
 /** Reusers' tokens: how they are signed and checked (see README, "Access: tokens and reusers"). */
 export interface AuthConfig {
@@ -110,8 +138,24 @@ export interface Config {
   restrictedSources: string[];
   /** Query limits (README, "Query limits"). */
   limits: { maxDepth: number; maxAliases: number; maxCost: number };
+  /** PostgreSQL: the graph's reads are cancelled past this many seconds (QUERY_TIMEOUT). */
+  statementTimeout: number;
   /** Thresholds of a record's `fraicheur` verdict, in days (README, "Data quality"). */
   freshness: FreshnessThresholds;
+  /** On SIGTERM/SIGINT: longest wait for requests in flight and the store's close before exiting anyway, ms. */
+  shutdownTimeoutMs: number;
+  /** Redis shared by every instance (rate limits, persisted queries, response cache); absent: each process's memory. */
+  redisUrl?: string;
+  /** Prefix of every key written to Redis. */
+  redisPrefix: string;
+  /** Believe `X-Forwarded-For` for the caller's IP (only behind a proxy of ours that sets it). */
+  trustProxy: boolean;
+  /** Token buckets per kind of caller (requests per second, burst); rate 0: no limit. */
+  rateLimits: RateLimits;
+  /** How long a GET response is reused, seconds; 0: no response cache. */
+  responseCacheSeconds: number;
+  /** How long a persisted query's text is kept, seconds. */
+  persistedQueryTtl: number;
 }
 
 export class ConfigError extends Error {}
@@ -119,8 +163,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(emptyAsUnset(env));
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new ConfigError(`invalid configuration: ${issues}`);
+    throw new ConfigError(settingErrors(parsed.error.issues, env).map((line) => `invalid configuration: ${line}`).join('\n'));
   }
   const e = parsed.data;
   // Unset means the default; an empty value means "none".
@@ -142,8 +185,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: authConfig(e),
     restrictedSources: restrictedSources(restricted),
     limits: { maxDepth: e.PASSERELLE_MAX_DEPTH, maxAliases: e.PASSERELLE_MAX_ALIASES, maxCost: e.PASSERELLE_MAX_COST },
+    statementTimeout: e.PASSERELLE_STATEMENT_TIMEOUT,
     freshness: { freshDays: e.PASSERELLE_FRESH_DAYS, staleDays: e.PASSERELLE_STALE_DAYS },
+    shutdownTimeoutMs: e.PASSERELLE_SHUTDOWN_TIMEOUT * 1000,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.PASSERELLE_REDIS_PREFIX,
+    trustProxy: e.PASSERELLE_TRUST_PROXY === 'true',
+    rateLimits: {
+      anonymous: { rate: e.PASSERELLE_RATE_ANONYMOUS, burst: e.PASSERELLE_BURST_ANONYMOUS },
+      client: { rate: e.PASSERELLE_RATE_CLIENT, burst: e.PASSERELLE_BURST_CLIENT },
+    },
+    responseCacheSeconds: e.PASSERELLE_RESPONSE_CACHE_SECONDS,
+    persistedQueryTtl: e.PASSERELLE_APQ_TTL,
   };
+}
+
+/** Settings whose value is never printed, even when it is wrong. */
+const SECRET_SETTINGS = new Set(['PASSERELLE_JWT_SECRET']);
+
+/**
+ * One line per bad setting: its name, what was expected, and the value given — a secret's length only, a
+ * URL without its password — so that the operator fixes every one in one go.
+ */
+function settingErrors(issues: readonly z.core.$ZodIssue[], env: NodeJS.ProcessEnv): string[] {
+  const byName = new Map<string, string[]>();
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? '');
+    byName.set(name, [...(byName.get(name) ?? []), expectation(issue)]);
+  }
+  return [...byName].map(([name, messages]) => `${name}: ${[...new Set(messages)].join('; ')} (got ${shownValue(name, env[name])})`);
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.expected === 'number' || issue.expected === 'int' ? 'must be a whole number' : issue.message;
+    case 'too_small':
+      return issue.origin === 'number' ? `must be ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}` : issue.message;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}` : issue.message;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRET_SETTINGS.has(name)) return `a value of ${value.length} characters`;
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
 }
 
 function restrictedSources(value: string): string[] {

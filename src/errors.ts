@@ -31,6 +31,13 @@ export const ErrorCode = {
    * `cost`, `representations`), `extensions.value` and `extensions.maximum` say the same for programs.
    */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /**
+   * Too many requests from this caller (its client, or its IP when anonymous): HTTP 429, nothing ran.
+   * The `Retry-After` header and `extensions.retryAfter` say in how many seconds to try again; the message
+   * names the limit (burst and rate per second). Why a code of its own: a client must wait, not fix its
+   * request, and a program can back off on the code alone.
+   */
+  RATE_LIMITED: 'RATE_LIMITED',
   /** Something named by the request does not exist, where null is not an answer. */
   NOT_FOUND: 'NOT_FOUND',
   /**
@@ -40,6 +47,12 @@ export const ErrorCode = {
   PARTNER_UNAVAILABLE: 'PARTNER_UNAVAILABLE',
   /** The store is not ready yet (starting, migrating). */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /**
+   * A store statement ran past its time (PostgreSQL's `statement_timeout`, PASSERELLE_STATEMENT_TIMEOUT) and
+   * was cancelled: HTTP 503. Why a code of its own rather than INTERNAL_SERVER_ERROR: nothing is broken, the
+   * request asked for more than the store answers in that time; the client may retry later or ask for less.
+   */
+  QUERY_TIMEOUT: 'QUERY_TIMEOUT',
   /** Anything else; details stay in the server's logs (masked unless NODE_ENV=development). */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -59,10 +72,50 @@ export class InputError extends Error {
 
 const PUBLIC_CODES = new Set<string>(Object.values(ErrorCode));
 
+/** Characters of a value quoted in a message, at most (longer ones are cut and end with "…"). */
+export const MAX_SHOWN_LENGTH = 100;
+/** Characters of an error message, at most: a safety net for messages that quote what they were sent. */
+export const MAX_MESSAGE_LENGTH = 500;
+
+function cut(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
+/**
+ * A value as a message quotes it: JSON (so a NUL byte or a newline shows as an escape), at most
+ * MAX_SHOWN_LENGTH characters. A client that sent 900 KB must not get them back, nor the log keep them.
+ */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value.length > MAX_SHOWN_LENGTH * 2 ? value.slice(0, MAX_SHOWN_LENGTH * 2) : value) : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return cut(text, MAX_SHOWN_LENGTH);
+}
+
+/** A message cut to MAX_MESSAGE_LENGTH characters (graphql-js quotes whole values in its coercion errors). */
+export function boundedMessage(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  return formatted.message.length <= MAX_MESSAGE_LENGTH ? formatted : { ...formatted, message: cut(formatted.message, MAX_MESSAGE_LENGTH) };
+}
+
 export function badUserInput(argument: string, message: string): GraphQLError {
-  return new GraphQLError(`${argument}: ${message}`, {
+  return new GraphQLError(cut(`${argument}: ${message}`, MAX_MESSAGE_LENGTH), {
     extensions: { code: ErrorCode.BAD_USER_INPUT, argument },
   });
+}
+
+/**
+ * A store statement cancelled by its time limit. Thrown by the store (src/store/database.ts), below GraphQL:
+ * a plain error whose `extensions` graphql-js copies onto the error it reports (code QUERY_TIMEOUT, HTTP 503).
+ */
+export class StatementTimeoutError extends Error {
+  readonly extensions = { code: ErrorCode.QUERY_TIMEOUT, http: { status: 503 } };
+  constructor(timeoutMs: number, options?: { cause?: unknown }) {
+    super(`the store did not answer within ${timeoutMs.toLocaleString('en-US')} ms: ask for less (lower first, fewer totalCount), or retry later`, options);
+    this.name = new.target.name;
+  }
 }
 
 export function unauthenticated(message: string): GraphQLError {

@@ -1,4 +1,6 @@
 import './production';
+// Before every instrumented module (http, pg, graphql): tracing patches them as they load.
+import { stopTracing } from './telemetry';
 import { App } from './app';
 import { loadPartnersConfig } from './partners/config';
 import { PartnerRegistry } from './partners/registry';
@@ -12,8 +14,10 @@ import path from 'node:path';
 import { startAdminSocket, type AdminSocket } from './operations/admin-socket';
 import { acquireLock, updateLock } from './store/lock';
 import { prepareStore } from './operations/prepare';
+import { countSqlStatement } from './request-scope';
+import { createSharedState } from './cache';
 
-/** `npm start`: read the configuration, listen at once (/healthz says 503 until ready), prepare the store. */
+/** `npm start`: read the configuration, listen at once (/readyz says 503 until ready), prepare the store. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -22,10 +26,11 @@ async function main(): Promise<void> {
 
   const store = await openStore(
     embedded
-      ? { dataDir: config.dataDir }
-      : { databaseUrl: config.databaseUrl, onPoolError: (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it') },
+      ? { dataDir: config.dataDir, onQuery: countSqlStatement }
+      : { databaseUrl: config.databaseUrl, onQuery: countSqlStatement, statementTimeoutMs: config.statementTimeout * 1000, onPoolError: (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it') },
   );
   const usage = new UsageRecorder(store, { onError: (error) => logger.warn({ err: error }, 'usage flush failed') });
+  const shared = createSharedState({ redisUrl: config.redisUrl, redisPrefix: config.redisPrefix, logger });
   const app = new App({
     logger,
     development: config.development,
@@ -35,6 +40,11 @@ async function main(): Promise<void> {
     limits: config.limits,
     compiledReads: config.compiledReads,
     freshness: config.freshness,
+    shared,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
+    responseCacheSeconds: config.responseCacheSeconds,
+    persistedQueryTtl: config.persistedQueryTtl,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);
@@ -43,15 +53,35 @@ async function main(): Promise<void> {
 
   let adminSocket: AdminSocket | undefined;
   let stopping = false;
+  /**
+   * Graceful, and bounded: stop accepting connections, let the requests in flight finish, close the store,
+   * exit 0. Whatever hangs (a request waiting on a partner, a store that never closes), the process exits
+   * (1) once PASSERELLE_SHUTDOWN_TIMEOUT has passed, so an orchestrator never waits on a process that
+   * answers nothing; a second signal exits (1) at once.
+   */
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      releaseLock();
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'stopping');
+    const timeoutMs = config.shutdownTimeoutMs;
+    logger.info({ signal, timeoutMs }, 'stopping: draining the requests in flight');
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown did not finish in time: exiting anyway');
+      app.abortConnections();
+      releaseLock();
+      process.exit(1);
+    }, timeoutMs);
     await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
     await adminSocket?.close();
     await usage.close().catch((error: unknown) => logger.error({ err: error }, 'writing usage counts failed'));
+    await shared.close();
     await store.close().catch((error: unknown) => logger.error({ err: error }, 'closing the store failed'));
+    await stopTracing().catch((error: unknown) => logger.warn({ err: error }, 'sending the last spans failed'));
     releaseLock();
+    logger.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -67,12 +97,14 @@ async function main(): Promise<void> {
       logger.warn({ err: error }, 'no admin socket: CLI commands will refuse to run while this server holds the store');
     }
   }
-  // Ready only now: once /healthz says 200, CLI commands can already reach this store through the socket.
+  // Ready only now: once /readyz says 200, CLI commands can already reach this store through the socket.
   app.attachStore(store);
   logger.info('store ready');
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`passerelle: ${error instanceof Error ? error.message : String(error)}\n`);
+  // One line per problem (a configuration error lists every bad setting), each prefixed for grep.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(message.split('\n').map((line) => `passerelle: ${line}\n`).join(''));
   process.exit(1);
 });

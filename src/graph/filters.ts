@@ -1,5 +1,5 @@
 import type { Access } from '../auth/source-licences';
-import { badUserInput } from '../errors';
+import { badUserInput, shown } from '../errors';
 import { expandThematiques, isValue, type NomenclatureName } from '../domain/nomenclatures';
 import type { SearchNear, ServiceFilter, StructureFilter } from '../generated/graphql';
 import type { OfferFilter } from '../store/offer-filter';
@@ -27,7 +27,7 @@ export function offerFilter(input: ServiceFilter | StructureFilter | null | unde
   if (input.thematiques) {
     for (const value of input.thematiques) {
       if (!isValue('thematiques', value) && !isValue('thematiques_categories', value)) {
-        throw badUserInput(at('thematiques'), `"${value}" is not a thématique or catégorie of the data·inclusion v1 nomenclature`);
+        throw badUserInput(at('thematiques'), `${shown(value)} is not a thématique or catégorie of the data·inclusion v1 nomenclature`);
       }
     }
     filter.thematiques = expandThematiques(input.thematiques);
@@ -75,13 +75,13 @@ export function offerFilter(input: ServiceFilter | StructureFilter | null | unde
 
 function checked(values: readonly string[], name: NomenclatureName, argument: string, what: string): string[] {
   for (const value of values) {
-    if (!isValue(name, value)) throw badUserInput(argument, `"${value}" is not ${what} of the data·inclusion v1 nomenclature`);
+    if (!isValue(name, value)) throw badUserInput(argument, `${shown(value)} is not ${what} of the data·inclusion v1 nomenclature`);
   }
   return [...new Set(values)];
 }
 
 function code(value: string, pattern: RegExp, argument: string, what: string): string {
-  if (!pattern.test(value)) throw badUserInput(argument, `"${value}" is not ${what}`);
+  if (!pattern.test(value)) throw badUserInput(argument, `${shown(value)} is not ${what}`);
   return value;
 }
 

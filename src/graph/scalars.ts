@@ -1,7 +1,13 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { ErrorCode } from '../errors';
+import { ErrorCode, shown } from '../errors';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Years a date or an instant may have: 0001 to 9999, ISO 8601's four digits without year 0 (1 BC), which
+ * JavaScript reads but the store refuses. An instant is checked in UTC (`0001-01-01T00:00:00+01:00` is year 0).
+ */
+const inYears = (date: Date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999;
 
 function invalid(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
@@ -10,16 +16,16 @@ function invalid(message: string): GraphQLError {
 function parseDate(value: unknown): Date {
   const match = typeof value === 'string' ? DATE.exec(value) : null;
   const date = match ? new Date(`${value}T00:00:00.000Z`) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw invalid(`Date: ${JSON.stringify(value)} is not a calendar date YYYY-MM-DD`);
+  if (!date || Number.isNaN(date.getTime()) || !inYears(date) || date.toISOString().slice(0, 10) !== value) {
+    throw invalid(`Date: ${shown(value)} is not a calendar date YYYY-MM-DD (years 0001 to 9999)`);
   }
   return date;
 }
 
 function parseDateTime(value: unknown): Date {
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw invalid(`DateTime: ${JSON.stringify(value)} is not an ISO 8601 instant (e.g. 2026-01-31T12:00:00Z)`);
+  if (!date || Number.isNaN(date.getTime()) || !inYears(date)) {
+    throw invalid(`DateTime: ${shown(value)} is not an ISO 8601 instant of years 0001 to 9999 (e.g. 2026-01-31T12:00:00Z)`);
   }
   return date;
 }

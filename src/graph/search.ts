@@ -27,7 +27,9 @@ function cursorOf(hit: SearchHit): string {
   return encodeCursor(JSON.stringify(hit.rank === undefined ? [hit.distance, hit.service.id] : [hit.distance, hit.service.id, hit.rank]));
 }
 
-const isDistance = (value: unknown) => value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
+/** A whole number the store's `int` sort keys hold (distance in metres, rank): `1.5e300` must not reach SQL. */
+const isKeyNumber = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2_147_483_647;
+const isDistance = (value: unknown) => value === null || isKeyNumber(value);
 
 /** The key a cursor carries; a cursor of a search with `q` only continues a search with `q`, and the reverse. */
 function searchKey(key: string | undefined, ranked: boolean): SearchKey | undefined {
@@ -40,7 +42,7 @@ function searchKey(key: string | undefined, ranked: boolean): SearchKey | undefi
   }
   if (Array.isArray(parsed) && parsed.length === (ranked ? 3 : 2) && isDistance(parsed[0]) && typeof parsed[1] === 'string') {
     if (!ranked) return { distance: parsed[0] as number | null, id: parsed[1] };
-    if (Number.isSafeInteger(parsed[2])) return { distance: parsed[0] as number | null, id: parsed[1], rank: parsed[2] as number };
+    if (isKeyNumber(parsed[2])) return { distance: parsed[0] as number | null, id: parsed[1], rank: parsed[2] as number };
   }
   throw badUserInput('after', `is not a cursor of searchServices${ranked ? ' with filter.q' : ' without filter.q'} (use its pageInfo.endCursor)`);
 }

@@ -67,7 +67,8 @@ export const territoryResolvers: Resolvers = {
 function parseCommuneKey(raw: string): CommuneKey {
   try {
     const key = JSON.parse(raw) as CommuneKey;
-    if (typeof key.population === 'number' && typeof key.code === 'string') return key;
+    // Numbers the store's integer column holds, and a code's characters: `1.5e300` must not reach SQL.
+    if (Number.isInteger(key.population) && key.population >= 0 && key.population <= 2_147_483_647 && typeof key.code === 'string' && /^[0-9A-Z]{5}$/.test(key.code)) return key;
   } catch {
     // fall through
   }

@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Context } from '../context';
+import type { RequestCache } from '../cache/response-cache';
+
+/** A compiled read's HTTP answer: its data (200), or an error its execution would give too (a timeout: 503). */
+export interface CompiledResponse {
+  status: number;
+  body: string;
+}
 
 /** Largest request body accepted (a GraphQL document with variables is far smaller). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -14,7 +21,9 @@ export async function handleGraphQL(
   req: IncomingMessage,
   res: ServerResponse,
   context: () => Promise<Context>,
-  compiled?: (body: unknown, context: () => Promise<Context>) => Promise<string | undefined>,
+  compiled?: (body: unknown, context: () => Promise<Context>) => Promise<CompiledResponse | undefined>,
+  /** The response cache of this (GET) request, when it may be answered from one. */
+  cache?: RequestCache,
 ): Promise<void> {
   // One context per request, whoever answers: the token is checked (and its use counted) once.
   let made: Promise<Context> | undefined;
@@ -42,11 +51,18 @@ export async function handleGraphQL(
     // whose token fails (Apollo answers the 401), goes on to Apollo Server below.
     const answer = await compiled(body, contextOnce);
     if (answer !== undefined) {
-      res.statusCode = 200;
+      res.statusCode = answer.status;
       res.setHeader('content-type', 'application/json; charset=utf-8');
-      res.end(answer);
+      res.setHeader('cache-control', 'no-store');
+      res.end(answer.body);
       return;
     }
+  }
+  const hit = await cache?.lookup();
+  if (hit) {
+    res.writeHead(hit.status, hit.headers);
+    res.end(hit.body);
+    return;
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const result = await apollo.executeHTTPGraphQLRequest({
@@ -56,6 +72,10 @@ export async function handleGraphQL(
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {
+    // Only the response cache may call a response reusable (see src/cache/response-cache.ts).
+    const headers = Object.fromEntries(result.headers);
+    const caching = cache ? cache.offer({ status: res.statusCode, headers, body: result.body.string }) : { 'cache-control': 'no-store' };
+    for (const [key, value] of Object.entries(caching)) res.setHeader(key, value);
     res.end(result.body.string);
     return;
   }

@@ -1,18 +1,22 @@
 /**
- * Query limits: what one request may ask of a public API. Each limit is a module of its own, with its rule
+ * Query limits: what one request may ask of a public API, and what its arguments may hold. Each limit is a module of its own, with its rule
  * in its header, described once (`LimitDescriptor`: its name, its setting, its phase, its check) and
  * measured by the one walk of walk.ts. `queryLimits()` turns the list into what Apollo Server takes: the
  * `document` limits (depth, aliases) as graphql-js validation rules, the `request` limits
  * (representations, cost), which need the request's variables, as one plugin. Every refusal is a
- * QUERY_TOO_COMPLEX error (HTTP 400).
+ * QUERY_TOO_COMPLEX error (HTTP 400). Two checks that are not limits run beside them: the operation's type
+ * must exist (operation-type.ts, a validation rule: the API has no mutation) and every argument value must be
+ * well-formed (arguments.ts, with the request's variables, after the limits: BAD_USER_INPUT, HTTP 400).
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, ValidationRule } from 'graphql';
 import type { QueryLimit } from '../errors';
+import { argumentRefusal } from './arguments';
 import { aliasesLimit } from './aliases';
 import { costLimit } from './cost';
 import { DEFAULT_LIMITS, type QueryLimits } from './defaults';
 import { depthLimit } from './depth';
+import { KnownOperationTypeRule } from './operation-type';
 import { refusalOf, type LimitDescriptor } from './limit';
 import { representationsLimit } from './representations';
 import { requestScope, validationScope } from './walk';
@@ -38,8 +42,9 @@ export function validationRule(limit: LimitDescriptor, maximum: number): Validat
 type RequestLimits = readonly { limit: LimitDescriptor; maximum: number }[];
 
 /**
- * The first refusal of the `request` limits for one operation and its variables, or undefined. Variables
- * that do not coerce are left to execution, which refuses them (BAD_USER_INPUT).
+ * The first refusal of the `request` limits for one operation and its variables, or else of its argument
+ * values (arguments.ts), or undefined. Variables that do not coerce are left to execution, which refuses
+ * them (BAD_USER_INPUT).
  */
 export function requestLimitRefusal(
   limits: RequestLimits,
@@ -54,7 +59,7 @@ export function requestLimitRefusal(
     const refusal = refusalOf(limit, scope, maximum);
     if (refusal) return refusal;
   }
-  return undefined;
+  return argumentRefusal(scope);
 }
 
 /** The `request` limits as one Apollo Server plugin: checked once the operation is resolved, before it runs. */
@@ -86,7 +91,10 @@ export function queryLimits(settings: Partial<QueryLimits> = {}): {
   const limits = QUERY_LIMITS.map((limit) => ({ limit, maximum: maxima[limit.setting] }));
   const requestLimits = limits.filter(({ limit }) => limit.phase === 'request');
   return {
-    validationRules: limits.filter(({ limit }) => limit.phase === 'document').map(({ limit, maximum }) => validationRule(limit, maximum)),
+    validationRules: [
+      KnownOperationTypeRule,
+      ...limits.filter(({ limit }) => limit.phase === 'document').map(({ limit, maximum }) => validationRule(limit, maximum)),
+    ],
     plugins: [requestLimitsPlugin(requestLimits)],
     requestRefusal: (schema, document, operation, variables) => requestLimitRefusal(requestLimits, schema, document, operation, variables),
   };
@@ -94,7 +102,8 @@ export function queryLimits(settings: Partial<QueryLimits> = {}): {
 
 export { depthLimit, operationDepth } from './depth';
 export { aliasesLimit, aliasCount } from './aliases';
-export { costLimit, operationCost, MAX_SELECTIONS } from './cost';
+export { costLimit, operationCost, MAX_SELECTIONS, COUNT_COST } from './cost';
+export { argumentRefusal, MAX_LIST_LENGTH, MAX_STRING_LENGTH } from './arguments';
 export { representationsLimit, representationCount } from './representations';
 export type { LimitDescriptor } from './limit';
 export { DEFAULT_LIMITS, type QueryLimits } from './defaults';

@@ -52,6 +52,8 @@ export interface SelectedField {
   node: FieldNode;
   /** Its definition; undefined when the schema has no such field (validation reports it). */
   definition?: GraphQLField<unknown, unknown>;
+  /** The type it is selected on. */
+  parent?: GraphQLCompositeType;
   /** Its argument values (with the request's variables, when known); undefined when they do not coerce. */
   args(): Record<string, unknown> | undefined;
 }
@@ -109,6 +111,7 @@ export function measureOperation<T>(scope: OperationScope, measure: Measure<T>):
         const field: SelectedField = {
           node: selection,
           definition,
+          parent: type,
           args: () => argumentValues(definition, selection, variables),
         };
         const selections = () => selectionSet(selection.selectionSet, isCompositeType(returned) ? returned : undefined);

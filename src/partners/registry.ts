@@ -1,4 +1,6 @@
 import type { Logger } from '../logger';
+import { watchCircuit } from '../metrics';
+import { countPartnerCall } from '../request-scope';
 import { sourceOfId } from '../domain/ids';
 import { PartnerCache } from './cache';
 import { createTransport, type TransportOptions } from './http';
@@ -18,7 +20,16 @@ export class PartnerRegistry {
   constructor(partners: readonly PartnerConfig[], logger: Logger, options: { transport?: TransportOptions; cache?: PartnerCache } = {}) {
     this.cache = options.cache ?? new PartnerCache();
     for (const partner of partners) {
-      const connector = createConnector(partner, createTransport(partner, { logger, ...options.transport }), logger);
+      const transport = createTransport(partner, {
+        logger,
+        ...options.transport,
+        onCall: (url) => {
+          countPartnerCall();
+          options.transport?.onCall?.(url);
+        },
+      });
+      watchCircuit(partner.id, transport.breakerState);
+      const connector = createConnector(partner, transport, logger);
       this.connectors.set(partner.id, connector);
       if (partner.live) for (const source of partner.sources) this.liveBySource.set(source, connector);
     }

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client';
+import { StatementTimeoutError } from '../errors';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -24,6 +25,12 @@ export interface StoreOptions {
   onQuery?: (sql: string) => void;
   /** Called when an idle PostgreSQL connection fails (the pool replaces it). */
   onPoolError?: (error: Error) => void;
+  /**
+   * PostgreSQL only: the graph's reads (`query`) are cancelled past this many milliseconds (`statement_timeout`)
+   * and fail with a StatementTimeoutError (QUERY_TIMEOUT). Absent: no limit. PGlite runs in this thread and
+   * cannot be interrupted: there, the cost limit is what keeps statements short.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** An open store: the Prisma client plus what migrations need to drive the same database. */
@@ -56,6 +63,11 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     const adapterFactory = new PrismaPg(pool);
     const prisma = new PrismaClient({ adapter: adapterFactory, log });
     attachQueryListener(prisma, options.onQuery);
+    // The graph's reads get a pool of their own when they are time-bound: migrations, imports and other
+    // writes (Prisma, on `pool`) may rightly run longer than any request should.
+    const timeout = options.statementTimeoutMs;
+    const reads = timeout ? new Pool({ connectionString: options.databaseUrl, max: 10, statement_timeout: timeout }) : pool;
+    if (reads !== pool) reads.on('error', (error) => options.onPoolError?.(error));
     return {
       engine: 'postgres',
       prisma,
@@ -64,16 +76,24 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
         const text = statement.text;
         options.onQuery?.(text);
         const query = { name: preparedName(text), text, values: statement.values as unknown[] };
-        return (await pool.query(query)).rows as T[];
+        try {
+          return (await reads.query(query)).rows as T[];
+        } catch (error) {
+          // 57014 query_canceled: the statement_timeout (a cancel request from elsewhere reads the same).
+          if (timeout && (error as { code?: string }).code === '57014') throw new StatementTimeoutError(timeout, { cause: error });
+          throw error;
+        }
       },
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
+        if (reads !== pool) await reads.end();
       },
     };
   }
-  if (options.dataDir) fs.mkdirSync(path.resolve(options.dataDir), { recursive: true });
+  if (options.dataDir) restrictToOwner(path.resolve(options.dataDir));
   const pglite = await openPGlite(options.dataDir);
+  if (options.dataDir) restrictToOwner(path.resolve(options.dataDir));
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory, log });
   attachQueryListener(prisma, options.onQuery);
@@ -90,6 +110,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     close: async () => {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();
+      if (options.dataDir) restrictToOwner(path.resolve(options.dataDir));
     },
   };
 }
@@ -111,12 +132,47 @@ function preparedName(text: string): string | undefined {
   return name;
 }
 
+/**
+ * The embedded store's folder holds the whole offer (contacts included) and its own pg_hba.conf: owner-only
+ * (folder and sub-folders 0700, files 0600). PGlite's file system writes files 0666 whatever the umask
+ * (found by an audit: 969 of 1,062 files world-writable), so modes are fixed after the fact: when the store
+ * opens (an existing folder too), once PGlite has initialised, and when it closes (files created while
+ * running). In between, the 0700 folder keeps everyone else out of what lies below it.
+ */
+export function restrictToOwner(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const fix = (file: string, stat: fs.Stats) => {
+    // Group and others lose everything; a file keeps its owner's bits, a folder gets rwx.
+    const mode = stat.isDirectory() ? 0o700 : stat.mode & 0o700;
+    if ((stat.mode & 0o777) !== mode) fs.chmodSync(file, mode);
+  };
+  const walk = (current: string) => {
+    const stat = fs.lstatSync(current);
+    if (stat.isSymbolicLink()) return;
+    fix(current, stat);
+    if (!stat.isDirectory()) return;
+    for (const entry of fs.readdirSync(current)) {
+      try {
+        walk(path.join(current, entry));
+      } catch (error) {
+        // A file PGlite removed meanwhile.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  };
+  walk(dir);
+}
+
 async function openPGlite(dataDir?: string): Promise<PGlite> {
+  // Sub-folders PGlite creates honour the umask.
+  const umask = dataDir ? process.umask(0o077) : undefined;
   try {
     return await PGlite.create(dataDir ? path.resolve(dataDir) : undefined);
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     throw new Error(`cannot open the embedded store in ${dataDir ?? 'memory'}: ${cause}`, { cause: error });
+  } finally {
+    if (umask !== undefined) process.umask(umask);
   }
 }
 

@@ -145,6 +145,26 @@ const MIGRATION_LOCK =
 /** Deploy and status only need the provider, not the models: no schema file needed at run time. */
 const DATASOURCE_ONLY = [{ path: 'schema.prisma', content: 'datasource db {\n  provider = "postgresql"\n}\n' }];
 
+/** The migrations of the folder, oldest first (what a migrated store has applied). */
+export function localMigrationNames(migrationsDir: string = defaultMigrationsDir()): string[] {
+  return readMigrations(migrationsDir).migrationDirectories.map((d) => d.path);
+}
+
+/** Migrations the store records as finished (and not rolled back): a plain read, no schema engine. */
+export async function appliedMigrationNames(store: Store): Promise<string[]> {
+  try {
+    const rows = await store.query<{ migration_name: string }>({
+      text: `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      values: [],
+    });
+    return rows.map((r) => r.migration_name);
+  } catch (error) {
+    // undefined_table: never migrated.
+    if ((error as { code?: unknown }).code === '42P01') return [];
+    throw error;
+  }
+}
+
 function readMigrations(migrationsDir: string): MigrationList {
   const baseDir = path.resolve(migrationsDir);
   const lockPath = path.join(baseDir, 'migration_lock.toml');

@@ -47,8 +47,8 @@ afterAll(async () => {
 });
 
 test('the fresh embedded store is migrated, has territories and the demo offer', async () => {
-  const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
-  expect(health).toEqual({ status: 'ok', engine: 'pglite' });
+  const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+  expect(ready).toEqual({ status: 'ready', engine: 'pglite', migrations: expect.any(Number) });
   const { status, body } = await graphql(`{
     structures(first: 2) { totalCount nodes { id nom territoire { nom departement { nom } } } }
     services(first: 1, filter: { thematiques: ["numerique"] }) { totalCount }

@@ -1,7 +1,7 @@
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { loadConfig } from '../../src/config';
 import { buildSchema } from '../../src/graph';
-import { MAX_SELECTIONS, operationCost } from '../../src/limits/cost';
+import { CONNECTION_FLOOR, COUNT_COST, MAX_SELECTIONS, operationCost } from '../../src/limits/cost';
 import { representationCount } from '../../src/limits/representations';
 import { ENTITIES_QUERY, acceptedOperations, limitsApi } from './accepted';
 import * as fixture from '../fixtures/offer';
@@ -30,10 +30,37 @@ describe('operationCost', () => {
 
   test('each field costs 1; a connection multiplies what it selects by first', () => {
     expect(cost('{ sources { slug nom } }')).toBe(3);
-    // 1 + 20 × (totalCount 1 + nodes (1 + id 1 + nom 1))
-    expect(cost('{ services(first: 20) { totalCount nodes { id nom } } }')).toBe(1 + 20 * (1 + 3));
+    // 1 + 20 × (totalCount 1 + nodes (1 + id 1 + nom 1)) + counting, COUNT_COST
+    expect(cost('{ services(first: 20) { totalCount nodes { id nom } } }')).toBe(1 + 20 * (1 + 3) + COUNT_COST);
     // 1 + 1000 × (nodes 1 + structure 1 + services (1 + 1000 × (nodes 1 + structure (1 + nom 1))))
     expect(cost(NESTED)).toBe(1 + 1000 * (1 + 1 + (1 + 1000 * (1 + 2))));
+  });
+
+  test('totalCount costs COUNT_COST once per connection, whatever first is (first: 0 does not zero it)', () => {
+    expect(COUNT_COST).toBe(100);
+    expect(cost('{ services(first: 0) { totalCount } }')).toBe(1 + 1 * 1 + COUNT_COST);
+    expect(cost('{ services(first: 1000) { totalCount } }')).toBe(1 + 1000 * 1 + COUNT_COST);
+    expect(cost('{ services(first: 5) { a: totalCount b: totalCount } }')).toBe(1 + 5 * 2 + COUNT_COST);
+    // The audit's request: 30 grouped COUNTs under 1,000 communes (32,001 under the former rule).
+    const audit = `{ communes(first: 1000) { nodes { code ${Array.from({ length: 30 }, (_, i) => `a${i}: services(first: 0, filter: { scoreQualiteMin: 0.00 }) { totalCount }`).join(' ')} } } }`;
+    expect(cost(audit)).toBe(1 + 1000 * (1 + 1 + 30 * (1 + 1 + COUNT_COST)));
+  });
+
+  test('a connection under a list field other than nodes/edges is multiplied by the list bound; scalars under it are not', () => {
+    // Region.departements: at most 13.
+    expect(cost('{ region(code: "84") { departements { code services(first: 10) { totalCount } } } }')).toBe(1 + 1 + 1 + 13 * (1 + 10 + COUNT_COST));
+    expect(cost('{ region(code: "84") { departements { code nom } } }')).toBe(1 + 1 + 2);
+    // Structure.doublons: no bound of its own, the default page (50).
+    // Each of those 50 pages costs at least CONNECTION_FLOOR (1 + 2 × 2 = 5 is less).
+    expect(cost('{ structure(id: "dora--x") { doublons { id services(first: 2) { nodes { id } } } } }')).toBe(1 + 1 + 1 + 50 * CONNECTION_FLOOR);
+  });
+
+  test('a connection costs at least CONNECTION_FLOOR each time it runs: small pages under many parents add up', () => {
+    expect(CONNECTION_FLOOR).toBe(10);
+    expect(cost('{ services(first: 1) { nodes { id } } }')).toBe(CONNECTION_FLOOR);
+    // 15 aliased one-row pages under 1,000 communes: 47,001 without the floor (3.8 s on the embedded store), refused with it.
+    const aliases = Array.from({ length: 15 }, (_, i) => `a${i}: services(first: 1) { nodes { id } }`).join(' ');
+    expect(cost(`{ communes(first: 1000) { nodes { code ${aliases} } } }`)).toBe(1 + 1000 * (1 + 1 + 15 * CONNECTION_FLOOR));
   });
 
   test('a connection without first counts its default, 50', () => {

@@ -63,7 +63,8 @@ describe('queryLimits', () => {
       ['cost', 'maxCost', 'request'],
     ]);
     const { validationRules, plugins } = queryLimits();
-    expect(validationRules).toHaveLength(2);
+    // The known-operation-type rule, then depth and aliases.
+    expect(validationRules).toHaveLength(3);
     expect(plugins).toHaveLength(1);
   });
 

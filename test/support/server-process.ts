@@ -29,7 +29,7 @@ export class ServerProcess {
     private readonly env: () => NodeJS.ProcessEnv,
   ) {}
 
-  /** Starts it and waits until /healthz says 200 (it must say 503 until then). */
+  /** Starts it and waits until /readyz says 200 (it must say 503 until then). */
   async start(): Promise<void> {
     if (!fs.existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` (npm test does it in pretest)`);
     const child = spawn(process.execPath, [SERVER_JS], { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,16 +41,29 @@ export class ServerProcess {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${this.output}`);
       try {
-        status = (await fetch(`http://127.0.0.1:${this.port}/healthz`)).status;
+        status = (await fetch(`http://127.0.0.1:${this.port}/readyz`)).status;
         if (status === 200) return;
-        if (status !== 503) throw new Error(`/healthz answered ${status} while starting`);
+        if (status !== 503) throw new Error(`/readyz answered ${status} while starting`);
       } catch (error) {
-        if (error instanceof Error && error.message.startsWith('/healthz')) throw error;
+        if (error instanceof Error && error.message.startsWith('/readyz')) throw error;
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`/healthz never answered 200 (last ${status}):\n${this.output}`);
+    throw new Error(`/readyz never answered 200 (last ${status}):\n${this.output}`);
+  }
+
+  /** Sends a signal to the process. */
+  kill(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** Resolves with the exit code (or the signal that ended it) once the process has exited. */
+  exited(): Promise<number | NodeJS.Signals | null> {
+    const child = this.child;
+    if (!child) return Promise.resolve(null);
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
+    return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   }
 
   async stop(): Promise<void> {

@@ -75,6 +75,11 @@ export class ChildServer {
     return `http://127.0.0.1:${this.spec.port}`;
   }
 
+  /** Its process id (RSS readings). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** Its last output (logs), for error messages. */
   get logs(): string {
     return this.output;

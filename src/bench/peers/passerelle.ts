@@ -24,11 +24,13 @@ export function passerelleSpec(store: PasserelleStore, port: number, cwd: string
       LOG_LEVEL: 'warn',
       PASSERELLE_MAX_ALIASES: '100',
       PASSERELLE_RESTRICTED_SOURCES: '',
+      // The load comes from one IP, anonymous: measured, not rate limited.
+      PASSERELLE_RATE_ANONYMOUS: '0',
     },
     cwd,
     port,
-    ready: { method: 'GET', path: '/healthz' },
-    // The embedded store migrates, loads territories and seeds its demo offer before /healthz says 200.
+    ready: { method: 'GET', path: '/readyz' },
+    // The embedded store migrates, loads territories and seeds its demo offer before /readyz says 200.
     startTimeoutMs: 'databaseUrl' in store ? 60_000 : 300_000,
   };
 }

@@ -7,6 +7,9 @@ import { createContext, type Context } from './context';
 import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
 import { handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
+import { CHANGES_PATH, serveChangesFeed } from './http/changes-feed';
+import { isPublicExportPath, serveExport } from './exports/http';
+import { HSDS_PATH, serveHsds } from './exports/hsds';
 import { DEFAULT_READY_TIMEOUT_MS, serveLiveness, serveReadiness, type Phase } from './http/health';
 import { requestIdFrom, runInRequestScope } from './request-scope';
 import { servePlayground, wantsPlayground } from './http/playground';
@@ -21,7 +24,7 @@ import { partnerOutagesPlugin } from './plugins/partner-outages';
 import { logGraphQLRequest, requestLogPlugin } from './plugins/request-log';
 import { CompiledReads } from './graph/compiled-reads';
 import { withheldPlugin } from './plugins/withheld';
-import type { FreshnessThresholds } from './quality/freshness';
+import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 import { createSharedState, type SharedState } from './cache';
 import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
@@ -184,6 +187,17 @@ export class App {
     if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       return void res.end(req.method === 'HEAD' ? undefined : await metrics.metrics());
+    }
+    if (path === HSDS_PATH || path.startsWith(`${HSDS_PATH}/`)) {
+      if (!this.store) return sendJson(res, 503, { errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
+      return serveHsds(req, res, this.store, { restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness });
+    }
+    if (isPublicExportPath(path)) {
+      return serveExport(req, res, { store: this.store, restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness, logger: this.options.logger });
+    }
+    if (path === CHANGES_PATH) {
+      if (!this.store) return sendJson(res, 503, { errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
+      return serveChangesFeed(req, res, this.store, { restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness ?? DEFAULT_FRESHNESS });
     }
     if (path === '/graphql' || path === '/') {
       // A browser opening the endpoint gets the playground (static: it needs no store).

@@ -84,6 +84,7 @@ const EnvSchema = z.object({
   PASSERELLE_BURST_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   PASSERELLE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   PASSERELLE_APQ_TTL: duration('1d'),
+  PASSERELLE_CHANGES_RETENTION: duration('90d'),
 });
 
 /** A rate limit's token bucket (src/http/rate-limit.ts); `rate` 0 means no limit for that kind of caller. */
@@ -156,6 +157,8 @@ export interface Config {
   responseCacheSeconds: number;
   /** How long a persisted query's text is kept, seconds. */
   persistedQueryTtl: number;
+  /** How long the change feed keeps tombstones, seconds (src/store/changes.ts). */
+  changesRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -197,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     responseCacheSeconds: e.PASSERELLE_RESPONSE_CACHE_SECONDS,
     persistedQueryTtl: e.PASSERELLE_APQ_TTL,
+    changesRetentionSeconds: e.PASSERELLE_CHANGES_RETENTION,
   };
 }
 

@@ -4,6 +4,7 @@ import { Withheld } from './auth/withheld';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
+import { readChangeFeed, type FeedPage } from './exports/change-feed';
 import { createLoaders, type Loaders } from './loaders';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 
@@ -30,6 +31,11 @@ export interface Context {
   freshness: FreshnessThresholds;
   /** This request's instant: `fraicheur` and the filter on it read one day for the whole response. */
   now: Date;
+  /**
+   * A page of the change feed, public whatever the viewer (no restricted source, no contact field), as the
+   * exports (src/store/changes.ts).
+   */
+  changeFeed(since: string | undefined, first: number): Promise<FeedPage>;
 }
 
 export interface ContextOptions {
@@ -54,5 +60,7 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
     plans: new Map(),
     freshness: options.freshness ?? DEFAULT_FRESHNESS,
     now: new Date(),
+    changeFeed: (since, first) =>
+      readChangeFeed(store, { since, first, hiddenSources: options.restrictedSources ?? [], freshness: options.freshness ?? DEFAULT_FRESHNESS }),
   };
 }

@@ -53,6 +53,13 @@ export const ErrorCode = {
    * request asked for more than the store answers in that time; the client may retry later or ask for less.
    */
   QUERY_TIMEOUT: 'QUERY_TIMEOUT',
+  /**
+   * The change feed's `since` is older than the history it keeps (tombstones are pruned after
+   * PASSERELLE_CHANGES_RETENTION): the reader may have missed deletions, so it must download the export again
+   * and resume from the export's cursor. HTTP 410 on `/exports/changes.ndjson`. A code of its own because the
+   * client's remedy is specific (re-download), not "fix your input".
+   */
+  CHANGES_CURSOR_EXPIRED: 'CHANGES_CURSOR_EXPIRED',
   /** Anything else; details stay in the server's logs (masked unless NODE_ENV=development). */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

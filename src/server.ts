@@ -14,6 +14,7 @@ import path from 'node:path';
 import { startAdminSocket, type AdminSocket } from './operations/admin-socket';
 import { acquireLock, updateLock } from './store/lock';
 import { prepareStore } from './operations/prepare';
+import { pruneChanges } from './store/changes';
 import { countSqlStatement } from './request-scope';
 import { createSharedState } from './cache';
 
@@ -100,6 +101,14 @@ async function main(): Promise<void> {
   // Ready only now: once /readyz says 200, CLI commands can already reach this store through the socket.
   app.attachStore(store);
   logger.info('store ready');
+
+  // The change feed keeps superseded changes and old tombstones out, now and every hour.
+  const prune = () =>
+    pruneChanges(store, config.changesRetentionSeconds / 86_400)
+      .then((removed) => logger.info(removed, 'change feed pruned'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'pruning the change feed failed'));
+  void prune();
+  setInterval(() => void prune(), 3_600_000).unref();
 }
 
 main().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import { measureLivePartner, type LivePartnerFigures } from './live-partner';
 import type { BenchOptions, PartName } from './options';
 import { runPglite, type PgliteRun } from './pglite';
 import { measureSearch, type SearchScenarioFigures } from './search';
+import { measureExports, type ExportsRun } from './exports';
 
 /**
  * The whole benchmark as one importable function (`npm run bench` and test/bench call it): the comparison
@@ -33,6 +34,8 @@ export interface BenchReport {
   livePartner?: LivePartnerFigures;
   /** `searchServices` on the PostgreSQL set (the same database as the comparison). */
   search?: SearchScenarioFigures[];
+  /** `GET /exports/services.<format>` on the PostgreSQL set: rows/s, peak RSS, /healthz meanwhile. */
+  exports?: ExportsRun;
   /** Parts not run, and why. */
   skipped: string[];
   /** Parts that failed (a server that would not start, answers that differ…): the others still ran. */
@@ -127,6 +130,21 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       });
       log('search: searchServices in process, one request at a time');
       report.search = await measureSearch({ databaseUrl: report.database.url, requests: 200, log });
+    });
+    await part('exports', async () => {
+      if (!postgres.ok) {
+        report.skipped.push(`PostgreSQL is not reachable at ${redact(options.postgresUrl)}: the exports part is skipped`);
+        return;
+      }
+      report.database ??= await prepareBenchDatabase({
+        adminUrl: options.postgresUrl,
+        name: options.database,
+        structures: options.structures,
+        reuse: options.reuse,
+        log,
+      });
+      log('exports: GET /exports/services.<format> from a server process, one download at a time');
+      report.exports = await measureExports({ store: { databaseUrl: report.database.url }, services: report.database.services, workDir, log });
     });
     await part('partner', async () => {
       log('live partner: store + a partner answering in 50 ms, sequential requests');

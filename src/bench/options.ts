@@ -3,7 +3,7 @@ import { SHAPE_NAMES, type ShapeName } from './shapes';
 
 /** `npm run bench -- [options]`: every option, its default, and what it changes. */
 
-export const PART_NAMES = ['comparison', 'pglite', 'partner', 'search'] as const;
+export const PART_NAMES = ['comparison', 'pglite', 'partner', 'search', 'exports'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 export interface BenchOptions {

@@ -3,6 +3,7 @@ import type { BenchReport } from './harness';
 import { LIVE_PARTNER_GOALS, PARTNER_LATENCY_MS } from './live-partner';
 import { postgraphileVersion } from './peers/postgraphile';
 import { SERVER_NAMES } from './shapes';
+import { EXPORT_GOALS } from './exports';
 
 /** The report `npm run bench` prints: plain text tables, and the same figures as Markdown for docs/benchmarks.md. */
 
@@ -106,7 +107,28 @@ export function formatText(report: BenchReport): string {
     }
   }
   lines.push(...searchLines(report));
+  lines.push(...exportLines(report));
   return lines.join('\n');
+}
+
+/** The exports part's lines: rows/s per format, the server's peak RSS, /healthz meanwhile. */
+function exportLines(report: BenchReport): string[] {
+  const run = report.exports;
+  if (!run) return [];
+  const csv = run.figures.find((f) => f.format === 'csv');
+  const peak = Math.max(...run.figures.map((f) => f.peakRssMb));
+  return [
+    '',
+    `== exports: GET /exports/services.<format> on ${run.engine} (${run.services} services), one download at a time, identity encoding`,
+    ...run.figures.map(
+      (f) =>
+        `  ${f.format.padEnd(8)} ${fixed(f.rowsPerSecond).padStart(8)} rows/s  ${fixed(f.seconds, 1).padStart(6)} s  ${fixed(f.bytes / 1e6, 1).padStart(7)} MB  ` +
+        `peak RSS ${fixed(f.peakRssMb)} MB  /healthz p50 ${fixed(f.probeP50Ms, 1)} ms, max ${fixed(f.probeMaxMs, 1)} ms (${f.probes} probes)`,
+    ),
+    `  server RSS before the first export ${fixed(run.startRssMb)} MB`,
+    ...(csv ? [`  CSV ${fixed(csv.rowsPerSecond)} rows/s — goal ≥ ${EXPORT_GOALS.csvRowsPerSecond}: ${met(csv.rowsPerSecond >= EXPORT_GOALS.csvRowsPerSecond)}`] : []),
+    `  peak RSS ${fixed(peak)} MB — goal < ${EXPORT_GOALS.peakRssMb} MB: ${met(peak < EXPORT_GOALS.peakRssMb)}`,
+  ];
 }
 
 export function formatMarkdown(report: BenchReport): string {
@@ -143,6 +165,10 @@ export function formatMarkdown(report: BenchReport): string {
     for (const m of l.merged) {
       lines.push(`| merged, cache ${m.cacheTtlSeconds ? `${m.cacheTtlSeconds} s` : 'off'} | ${fixed(m.p50, 1)} | ${fixed(m.p90, 1)} | ${fixed(m.addedMs, 1)} ms | ${fixed(m.partnerCallsPerRequest, 2)} |`);
     }
+  }
+  if (report.exports) {
+    lines.push('', `| export (${report.exports.engine}, ${report.exports.services} services) | rows/s | MB | peak RSS MB | /healthz p50 / max ms |`, '|---|---:|---:|---:|---:|');
+    for (const f of report.exports.figures) lines.push(`| services.${f.format} | ${fixed(f.rowsPerSecond)} | ${fixed(f.bytes / 1e6, 1)} | ${fixed(f.peakRssMb)} | ${fixed(f.probeP50Ms, 1)} / ${fixed(f.probeMaxMs, 1)} |`);
   }
   if (report.search) {
     lines.push('', '| searchServices (PostgreSQL, in process) | services | p50 ms | p95 ms | p50 ms just after a write |', '|---|---:|---:|---:|---:|');

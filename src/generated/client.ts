@@ -17,6 +17,8 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** An instant, ISO 8601 with time zone (`2026-11-29T10:00:00.000Z`). */
   DateTime: { input: string; output: string; }
+  /** A JSON object. */
+  JSONObject: { input: unknown; output: unknown; }
 };
 
 /** Scopes a reuser's token may carry (the token's `scope` claim spells them in lower case: `contact:read`). */
@@ -52,6 +54,44 @@ export type ChampProvenance = {
   /** Source of the member that gave it. */
   source: Scalars['String']['output'];
 };
+
+/** One change of the feed. */
+export type Change = {
+  __typename?: 'Change';
+  /** When the change was written in Passerelle. */
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position: pass it as `since` to resume right after it. */
+  cursor: Scalars['String']['output'];
+  /** A structure or a service. */
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  /** `UPSERT` (the record as it is now is in `record`) or `DELETE` (a tombstone). */
+  operation: ChangeOperation;
+  /** The record's public v1 fields (snake_case, as the exports), with `score_qualite` and `fraicheur`; null for a tombstone. */
+  record?: Maybe<Scalars['JSONObject']['output']>;
+  /** The record's source slug. */
+  source: Scalars['String']['output'];
+};
+
+/** A page of the change feed. */
+export type ChangeConnection = {
+  __typename?: 'ChangeConnection';
+  /** The changes of this page, in feed order. */
+  nodes: Array<Change>;
+  /** `endCursor`: where to resume (the same `since` when the page is empty); `hasNextPage`: more changes are ready now. */
+  pageInfo: PageInfo;
+};
+
+/** What a change is about. */
+export type ChangeEntity =
+  | 'SERVICE'
+  | 'STRUCTURE';
+
+/** What happened to the record: it exists (created or updated: `record` holds it), or it is gone. */
+export type ChangeOperation =
+  | 'DELETE'
+  | 'UPSERT';
 
 /**
  * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
@@ -329,6 +369,21 @@ export type QualiteOrigine =
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The change feed: every structure and service created, updated or deleted, in commit order, to keep a copy of
+   * the offer in sync without downloading it again. Start with `since` absent (the whole offer, as one change per
+   * record still present and tombstones of the retention period), or with the cursor an export gives
+   * (`X-Passerelle-Changes-Cursor`); then pass `pageInfo.endCursor` as `since`, page after page, and again later:
+   * the feed only moves forward and never skips a change. Each change carries the record's state when read
+   * (`record`: its public v1 fields, as the exports give them), or is a tombstone (`operation: DELETE`). A record
+   * may appear more than once; applying the changes in order gives the store's content.
+   *
+   * Public, as the exports: no contact field in `record`, no record of a restricted source, whatever the token.
+   * Tombstones are kept `PASSERELLE_CHANGES_RETENTION` (90 days by default): a `since` older than the oldest one
+   * pruned is refused with `CHANGES_CURSOR_EXPIRED` — download the export again and resume from its cursor.
+   * `first` defaults to 1000, at most 10000. Also served as NDJSON at `GET /exports/changes.ndjson?since=…`.
+   */
+  changes: ChangeConnection;
   /** The commune or municipal arrondissement with this INSEE code, or null. */
   commune?: Maybe<Commune>;
   /**
@@ -382,6 +437,12 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+};
+
+
+export type QueryChangesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['String']['input']>;
 };
 
 

@@ -4,6 +4,7 @@ import type { StructureModel, ServiceModel, CommuneModel, DepartementModel, Regi
 import type { NomenclaturesModel, ConnectionModel, EdgeModel, PageInfoModel } from '../graph/models';
 import type { QualiteModel } from '../graph/quality';
 import type { SearchConnectionModel, SearchEdgeModel } from '../graph/search';
+import type { FeedChange, FeedPage } from '../exports/change-feed';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -19,6 +20,8 @@ export type Scalars = {
   Date: { input: Date; output: Date; }
   /** An instant, ISO 8601 with time zone (`2026-11-29T10:00:00.000Z`). */
   DateTime: { input: Date; output: Date; }
+  /** A JSON object. */
+  JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -55,6 +58,44 @@ export type ChampProvenance = {
   /** Source of the member that gave it. */
   source: Scalars['String']['output'];
 };
+
+/** One change of the feed. */
+export type Change = {
+  __typename?: 'Change';
+  /** When the change was written in Passerelle. */
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position: pass it as `since` to resume right after it. */
+  cursor: Scalars['String']['output'];
+  /** A structure or a service. */
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  /** `UPSERT` (the record as it is now is in `record`) or `DELETE` (a tombstone). */
+  operation: ChangeOperation;
+  /** The record's public v1 fields (snake_case, as the exports), with `score_qualite` and `fraicheur`; null for a tombstone. */
+  record: Maybe<Scalars['JSONObject']['output']>;
+  /** The record's source slug. */
+  source: Scalars['String']['output'];
+};
+
+/** A page of the change feed. */
+export type ChangeConnection = {
+  __typename?: 'ChangeConnection';
+  /** The changes of this page, in feed order. */
+  nodes: Array<Change>;
+  /** `endCursor`: where to resume (the same `since` when the page is empty); `hasNextPage`: more changes are ready now. */
+  pageInfo: PageInfo;
+};
+
+/** What a change is about. */
+export type ChangeEntity =
+  | 'SERVICE'
+  | 'STRUCTURE';
+
+/** What happened to the record: it exists (created or updated: `record` holds it), or it is gone. */
+export type ChangeOperation =
+  | 'DELETE'
+  | 'UPSERT';
 
 /**
  * A commune, a municipal arrondissement of Paris, Lyon or Marseille, or a former commune (commune déléguée or
@@ -332,6 +373,21 @@ export type QualiteOrigine =
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * The change feed: every structure and service created, updated or deleted, in commit order, to keep a copy of
+   * the offer in sync without downloading it again. Start with `since` absent (the whole offer, as one change per
+   * record still present and tombstones of the retention period), or with the cursor an export gives
+   * (`X-Passerelle-Changes-Cursor`); then pass `pageInfo.endCursor` as `since`, page after page, and again later:
+   * the feed only moves forward and never skips a change. Each change carries the record's state when read
+   * (`record`: its public v1 fields, as the exports give them), or is a tombstone (`operation: DELETE`). A record
+   * may appear more than once; applying the changes in order gives the store's content.
+   *
+   * Public, as the exports: no contact field in `record`, no record of a restricted source, whatever the token.
+   * Tombstones are kept `PASSERELLE_CHANGES_RETENTION` (90 days by default): a `since` older than the oldest one
+   * pruned is refused with `CHANGES_CURSOR_EXPIRED` — download the export again and resume from its cursor.
+   * `first` defaults to 1000, at most 10000. Also served as NDJSON at `GET /exports/changes.ndjson?since=…`.
+   */
+  changes: ChangeConnection;
   /** The commune or municipal arrondissement with this INSEE code, or null. */
   commune: Maybe<Commune>;
   /**
@@ -385,6 +441,12 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+};
+
+
+export type QueryChangesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  since?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1046,6 +1108,10 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ChampProvenance: ResolverTypeWrapper<ChampProvenance>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Change: ResolverTypeWrapper<FeedChange>;
+  ChangeConnection: ResolverTypeWrapper<FeedPage>;
+  ChangeEntity: ChangeEntity;
+  ChangeOperation: ChangeOperation;
   Commune: ResolverTypeWrapper<CommuneModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
@@ -1057,6 +1123,7 @@ export type ResolversTypes = {
   Epci: ResolverTypeWrapper<EpciModel>;
   Fraicheur: ResolverTypeWrapper<Fraicheur>;
   FraicheurVerdict: FraicheurVerdict;
+  JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
@@ -1091,6 +1158,8 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   ChampProvenance: ChampProvenance;
   ID: Scalars['ID']['output'];
+  Change: FeedChange;
+  ChangeConnection: FeedPage;
   Commune: CommuneModel;
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
@@ -1101,6 +1170,7 @@ export type ResolversParentTypes = {
   Departement: DepartementModel;
   Epci: EpciModel;
   Fraicheur: Fraicheur;
+  JSONObject: Scalars['JSONObject']['output'];
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
@@ -1144,6 +1214,21 @@ export type ChampProvenanceResolvers<ContextType = Context, ParentType extends R
   dateMaj?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entity?: Resolver<ResolversTypes['ChangeEntity'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['ChangeOperation'], ParentType, ContextType>;
+  record?: Resolver<Maybe<ResolversTypes['JSONObject']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ChangeConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ChangeConnection'] = ResolversParentTypes['ChangeConnection']> = {
+  nodes?: Resolver<Array<ResolversTypes['Change']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
 export type CommuneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Commune'] = ResolversParentTypes['Commune'], FederationReferenceType extends FederationReferenceTypes['Commune'] = FederationReferenceTypes['Commune']> = {
@@ -1217,6 +1302,10 @@ export type FraicheurResolvers<ContextType = Context, ParentType extends Resolve
   verdict?: Resolver<ResolversTypes['FraicheurVerdict'], ParentType, ContextType>;
 };
 
+export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
+  name: 'JSONObject';
+}
+
 export type NomenclatureValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NomenclatureValue'] = ResolversParentTypes['NomenclatureValue']> = {
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1261,6 +1350,7 @@ export type QualiteResolvers<ContextType = Context, ParentType extends Resolvers
 };
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   commune?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType, RequireFields<QueryCommuneArgs, 'code'>>;
   communes?: Resolver<ResolversTypes['CommuneConnection'], ParentType, ContextType, RequireFields<QueryCommunesArgs, 'first'>>;
   departement?: Resolver<Maybe<ResolversTypes['Departement']>, ParentType, ContextType, RequireFields<QueryDepartementArgs, 'code'>>;
@@ -1446,6 +1536,8 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
   ChampProvenance?: ChampProvenanceResolvers<ContextType>;
+  Change?: ChangeResolvers<ContextType>;
+  ChangeConnection?: ChangeConnectionResolvers<ContextType>;
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
@@ -1455,6 +1547,7 @@ export type Resolvers<ContextType = Context> = {
   Departement?: DepartementResolvers<ContextType>;
   Epci?: EpciResolvers<ContextType>;
   Fraicheur?: FraicheurResolvers<ContextType>;
+  JSONObject?: GraphQLScalarType;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -8,8 +8,9 @@ import { repoPath } from '../paths';
 import { dedupResolvers } from './dedup';
 import { nomenclatureResolvers } from './nomenclature';
 import { qualityResolvers } from './quality';
-import { DateScalar, DateTimeScalar } from './scalars';
+import { DateScalar, DateTimeScalar, JSONObjectScalar } from './scalars';
 import { searchResolvers } from './search';
+import { changeResolvers } from './changes';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
@@ -37,7 +38,7 @@ const sourceResolvers: Resolvers = {
  */
 export function buildSchema(): GraphQLSchema {
   const resolvers: Resolvers[] = [
-    { Date: DateScalar, DateTime: DateTimeScalar },
+    { Date: DateScalar, DateTime: DateTimeScalar, JSONObject: JSONObjectScalar },
     nomenclatureResolvers,
     sourceResolvers,
     structureResolvers,
@@ -46,6 +47,7 @@ export function buildSchema(): GraphQLSchema {
     dedupResolvers,
     qualityResolvers,
     searchResolvers,
+    changeResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

@@ -57,3 +57,19 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDateTime(ast.value);
   },
 });
+
+/** A JSON object, served as is (the change feed's public records). Not accepted as input. */
+export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, Record<string, unknown>>({
+  name: 'JSONObject',
+  description: 'A JSON object.',
+  serialize: (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GraphQLError('JSONObject: not an object');
+    return value as Record<string, unknown>;
+  },
+  parseValue: () => {
+    throw invalid('JSONObject: not accepted as input');
+  },
+  parseLiteral: () => {
+    throw invalid('JSONObject: not accepted as input');
+  },
+});

@@ -2,6 +2,7 @@ import * as authOperations from './auth-operations';
 import * as dedupOperations from './dedup-operations';
 import * as harvestOperations from './harvest-operations';
 import { importOperation } from './import-operations';
+import { exportOperation } from '../exports/export-operation';
 import * as storeOperations from './store-operations';
 import type { Operation } from './types';
 
@@ -17,6 +18,7 @@ export const operations: Record<string, Operation> = {
   harvest: harvestOperations.harvest,
   dedup: dedupOperations.dedup,
   import: importOperation,
+  export: exportOperation,
   'clients.add': authOperations.clientsAdd,
   'clients.list': authOperations.clientsList,
   'clients.revoke': authOperations.clientsRevoke,

@@ -8,8 +8,9 @@ import { registerTokens } from './tokens';
 import { registerHarvest } from './harvest';
 import { registerDedup } from './dedup';
 import { registerImport } from './import';
+import { registerExport } from './export';
 
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
 /** Every CLI command; add a module here to add a command. */
-export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens, registerHarvest, registerImport, registerDedup];
+export const commands: RegisterCommand[] = [registerTerritories, registerSeed, registerMigrate, registerClients, registerTokens, registerHarvest, registerImport, registerDedup, registerExport];

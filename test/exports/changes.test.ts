@@ -32,6 +32,20 @@ interface Change {
 
 type Replica = Map<string, PublicRecord>;
 
+/**
+ * The feed waits for the oldest write transaction still running in the whole PostgreSQL cluster (other test
+ * files write to their own databases of the same server meanwhile): what a test wrote may come a moment later.
+ * Asks again until `done` holds, for at most 20 s.
+ */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean | Promise<boolean>): Promise<T> {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    const value = await read();
+    if ((await done(value)) || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function extra(id: string, nom: string): ServiceRecord {
   return {
     ...fixture.services[0],
@@ -72,20 +86,22 @@ describe.each(ENGINES)('the change feed on %s', (engine) => {
   /** Pages until caught up; `between` runs after each page (changes made while the replica syncs). */
   async function sync(replica: Replica, since: string | null, first: number, between?: (pageIndex: number) => Promise<void>): Promise<string> {
     let cursor = since;
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 2000; i++) {
       const { nodes, pageInfo } = await page(cursor, first);
       apply(replica, nodes);
       cursor = pageInfo.endCursor;
       await between?.(i);
       if (!pageInfo.hasNextPage) {
-        // One more look: what `between` wrote after the last page.
-        const rest = await page(cursor, first);
-        if (!rest.nodes.length) return cursor;
-        apply(replica, rest.nodes);
-        cursor = rest.pageInfo.endCursor;
+        // Caught up once the replica holds the store (what `between` wrote may come a moment later).
+        if (mapsEqual(replica, await storeContent())) return cursor;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
     throw new Error('the feed never caught up');
+  }
+
+  function mapsEqual(a: Replica, b: Replica): boolean {
+    return a.size === b.size && [...a].every(([key, value]) => JSON.stringify(value) === JSON.stringify(b.get(key)));
   }
 
   /** The store's public content, as a replica should hold it. */
@@ -117,7 +133,7 @@ describe.each(ENGINES)('the change feed on %s', (engine) => {
     const replica: Replica = new Map();
     const cursor = await sync(replica, null, 100);
     await store.query(Prisma.sql`DELETE FROM services WHERE id = 'dora--feed-new'`);
-    const { nodes, pageInfo } = await page(cursor, 100);
+    const { nodes, pageInfo } = await eventually(() => page(cursor, 100), (p) => p.nodes.length > 0);
     expect(nodes.map((n) => [n.entity, n.id, n.operation, n.record])).toEqual([['SERVICE', 'dora--feed-new', 'DELETE', null]]);
     apply(replica, nodes);
     expect(replica).toEqual(await storeContent());
@@ -167,7 +183,7 @@ describe.each(ENGINES)('the change feed on %s', (engine) => {
     await response.text();
     expect((await page(cursor, 100)).nodes).toEqual([]);
     await store.query(Prisma.sql`UPDATE services SET nom = 'Après l’export' WHERE id = ${fixture.services[0].id}`);
-    const after = await page(cursor, 100);
+    const after = await eventually(() => page(cursor, 100), (p) => p.nodes.length > 0);
     expect(after.nodes.map((n) => [n.id, n.operation, n.record?.nom])).toEqual([[fixture.services[0].id, 'UPSERT', 'Après l’export']]);
   });
 
@@ -178,7 +194,7 @@ describe.each(ENGINES)('the change feed on %s', (engine) => {
     const replica: Replica = new Map();
     const caughtUp = await sync(replica, null, 1000);
     // A year later, with a 90-day retention.
-    const removed = await pruneChanges(store, 90, new Date(Date.now() + 365 * 86_400_000));
+    const removed = await eventually(() => pruneChanges(store, 90, new Date(Date.now() + 365 * 86_400_000)), (r) => r.tombstones > 0);
     expect(removed.tombstones).toBeGreaterThan(0);
     for (const since of [before, null]) {
       const { data, errors } = await api.query(FEED, { since, first: 10 });
@@ -191,7 +207,7 @@ describe.each(ENGINES)('the change feed on %s', (engine) => {
     // A replica that was caught up keeps going; pruning dropped superseded changes, not what it still needs.
     expect((await page(caughtUp, 10)).nodes).toEqual([]);
     await store.query(Prisma.sql`UPDATE structures SET nom = 'Centre social Belleville (après)' WHERE id = ${fixture.structures[0].id}`);
-    const after = await page(caughtUp, 10);
+    const after = await eventually(() => page(caughtUp, 10), (p) => p.nodes.length > 0);
     expect(after.nodes.map((n) => [n.id, n.operation])).toEqual([[fixture.structures[0].id, 'UPSERT']]);
   });
 });
@@ -219,7 +235,7 @@ describe('the change feed never skips a transaction still running (PostgreSQL)',
       const during = await all(start);
       expect(during.nodes).toEqual([]);
       await slow.query('COMMIT');
-      const after = await all(during.pageInfo.endCursor);
+      const after = await eventually(() => all(during.pageInfo.endCursor), (p) => p.nodes.length >= 2);
       expect(after.nodes.map((n) => n.id)).toEqual([fixture.structures[0].id, fixture.structures[1].id]);
       expect(after.nodes[0].record?.nom).toBe('Écrit par la transaction lente');
     } finally {

@@ -7,15 +7,12 @@ import { createContext, type Context } from './context';
 import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
 import { handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
-import { CHANGES_PATH, serveChangesFeed } from './http/changes-feed';
-import { isPublicExportPath, serveExport } from './exports/http';
-import { HSDS_PATH, serveHsds } from './exports/hsds';
-import { DEFAULT_READY_TIMEOUT_MS, serveLiveness, serveReadiness, type Phase } from './http/health';
+import { serverRoutes } from './http/routes';
+import { matchRoute, type Route } from './route';
+import { DEFAULT_READY_TIMEOUT_MS, type Phase } from './http/health';
 import { requestIdFrom, runInRequestScope } from './request-scope';
-import { servePlayground, wantsPlayground } from './http/playground';
 import { queryLimits, type QueryLimits } from './limits';
 import type { Logger } from './logger';
-import { metrics } from './metrics';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
 import { authDirectiveTransformer } from './auth/directive';
@@ -24,7 +21,7 @@ import { partnerOutagesPlugin } from './plugins/partner-outages';
 import { logGraphQLRequest, requestLogPlugin } from './plugins/request-log';
 import { CompiledReads } from './graph/compiled-reads';
 import { withheldPlugin } from './plugins/withheld';
-import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
+import type { FreshnessThresholds } from './quality/freshness';
 import { createSharedState, type SharedState } from './cache';
 import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
@@ -81,6 +78,8 @@ export class App {
   private readonly shared: SharedState;
   private readonly rateLimit?: RateLimitGuard;
   private readonly responseCache?: ResponseCache;
+  /** Every HTTP route (src/http/routes.ts). */
+  readonly routes: readonly Route[];
 
   constructor(private readonly options: AppOptions) {
     this.shared = options.shared ?? createSharedState({ logger: options.logger });
@@ -114,6 +113,16 @@ export class App {
       // The server's entry point handles SIGINT/SIGTERM (HTTP, store, lock, in that order); Apollo's own
       // handler would race it and re-raise the signal before the lock is released.
       stopOnTerminationSignals: false,
+    });
+    this.routes = serverRoutes({
+      phase: () => this.phase,
+      store: () => this.store,
+      readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+      restrictedSources: options.restrictedSources ?? [],
+      freshness: options.freshness,
+      logger: options.logger,
+      graphql: (req, res, store) => this.serveGraphQL(req, res, store),
+      contextFor: (store, authorization) => this.contextFor(store, authorization),
     });
     this.server = http.createServer((req, res) => {
       // Every response says which request it was (the client's own X-Request-Id when sane), and every log
@@ -182,45 +191,24 @@ export class App {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return serveLiveness(res);
-    if (path === '/readyz') return serveReadiness(res, this.phase, this.store, this.options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
-      return void res.end(req.method === 'HEAD' ? undefined : await metrics.metrics());
-    }
-    if (path === HSDS_PATH || path.startsWith(`${HSDS_PATH}/`)) {
-      if (!this.store) return sendJson(res, 503, { errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
-      return serveHsds(req, res, this.store, { restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness });
-    }
-    if (isPublicExportPath(path)) {
-      return serveExport(req, res, { store: this.store, restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness, logger: this.options.logger });
-    }
-    if (path === CHANGES_PATH) {
-      if (!this.store) return sendJson(res, 503, { errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] });
-      return serveChangesFeed(req, res, this.store, { restrictedSources: this.options.restrictedSources ?? [], freshness: this.options.freshness ?? DEFAULT_FRESHNESS });
-    }
-    if (path === '/graphql' || path === '/') {
-      // A browser opening the endpoint gets the playground (static: it needs no store).
-      if (wantsPlayground(req)) return servePlayground(req, res);
-      const store = this.store;
-      if (!store) {
-        return sendJson(res, 503, {
-          errors: [{ message: 'the store is not ready yet; retry in a few seconds', extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }],
-        });
-      }
-      const compiled = this.compiled;
-      let made: Promise<Context> | undefined;
-      const context = () => (made ??= this.contextFor(store, req.headers.authorization));
-      // Rate limits and the response cache need the verified viewer first (a failing token: Apollo's 401 below).
-      const started = performance.now();
-      const ctx = this.rateLimit || this.responseCache ? await context().catch(() => undefined) : undefined;
-      if (this.rateLimit && (await this.rateLimit.refuse(req, res, ctx?.viewer))) {
-        return logGraphQLRequest(this.options.logger, { operation: null, viewer: ctx?.viewer, started, status: 429, errors: [ErrorCode.RATE_LIMITED] });
-      }
-      const cache = ctx && this.responseCache?.forRequest(req, ctx, store, (operation) => logGraphQLRequest(this.options.logger, { operation, viewer: ctx.viewer, started, status: 200 }));
-      return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache);
-    }
+    const match = matchRoute(this.routes, req.method, path);
+    if (match) return match.route.handler(req, res, match.params);
     sendJson(res, 404, { error: `no route ${path}; GraphQL is served at /graphql` });
+  }
+
+  /** `/graphql` once the store is ready: rate limits, the response cache, compiled reads, then Apollo. */
+  private async serveGraphQL(req: http.IncomingMessage, res: http.ServerResponse, store: Store): Promise<void> {
+    const compiled = this.compiled;
+    let made: Promise<Context> | undefined;
+    const context = () => (made ??= this.contextFor(store, req.headers.authorization));
+    // Rate limits and the response cache need the verified viewer first (a failing token: Apollo's 401 below).
+    const started = performance.now();
+    const ctx = this.rateLimit || this.responseCache ? await context().catch(() => undefined) : undefined;
+    if (this.rateLimit && (await this.rateLimit.refuse(req, res, ctx?.viewer))) {
+      return logGraphQLRequest(this.options.logger, { operation: null, viewer: ctx?.viewer, started, status: 429, errors: [ErrorCode.RATE_LIMITED] });
+    }
+    const cache = ctx && this.responseCache?.forRequest(req, ctx, store, (operation) => logGraphQLRequest(this.options.logger, { operation, viewer: ctx.viewer, started, status: 200 }));
+    return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache);
   }
 
   /**

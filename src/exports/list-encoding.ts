@@ -10,8 +10,12 @@
 // reader takes that form, src/ingest/import). JSON, NDJSON and GeoJSON carry real arrays (pandas `to_json`,
 // GDAL's string lists); Parquet a LIST<STRING> column (pyarrow's `list<item: string>`).
 
+const NEEDS_ESCAPE = /[\\'\n\r\t]/;
+
 /** Python's repr of a str: single quotes unless the text holds one and no double quote. */
 function pythonString(value: string): string {
+  // Most values (nomenclature slugs) have nothing to escape: no walk over their characters.
+  if (!NEEDS_ESCAPE.test(value)) return `'${value}'`;
   const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
   let out = quote;
   for (const char of value) {

@@ -17,6 +17,7 @@ import { NOMENCLATURES, valuesOf, type NomenclatureName } from '../domain/nomenc
 import type { OfferFilter } from '../store/offer-filter';
 import { rowShape } from '../store/row-shape';
 import { searchOrigin, searchPage, type SearchOrigin } from '../store/search-query';
+import { ChangeCursorError, MAX_FEED_PAGE } from '../store/changes';
 import type { QueryParameter, Route, RouteDoc } from '../route';
 import { badParameter, parseQuery, RestInputError, type ParsedQuery } from './parameters';
 import { byIds, doublonRef, duplicateIds, publicPart, readPage, readWhere, type V1Record } from './records';
@@ -252,6 +253,33 @@ async function listSources({ ctx }: Call): Promise<Answer> {
   return { body: sources.map((s) => ({ slug: s.slug, nom: s.nom, description: s.description ?? null })) };
 }
 
+const CHANGES_PARAMETERS: readonly QueryParameter[] = [
+  { name: 'since', type: 'string', description: 'Resume after this cursor (a change\'s `cursor`, the page\'s `cursor`, or an export\'s X-Passerelle-Changes-Cursor); absent: from the start.' },
+  { name: 'size', type: 'integer', minimum: 1, maximum: MAX_FEED_PAGE, default: 1000, description: `Changes per page (at most ${MAX_FEED_PAGE}).` },
+];
+
+/**
+ * `/changes`: the change feed (beyond the reference; GraphQL `changes`, NDJSON `/exports/changes.ndjson`), as JSON:
+ * `{ items, cursor, has_more }`. Public as the exports whatever the token. A cursor that is not the feed's: 422;
+ * older than its retention: 410 (download the export again).
+ */
+async function listChanges({ ctx, query }: Call): Promise<Answer> {
+  try {
+    const page = await ctx.changeFeed(query.since === undefined ? undefined : String(query.since), Number(query.size));
+    return {
+      body: {
+        items: page.changes.map((c) => ({ cursor: c.cursor, entity: c.entity, id: c.id, source: c.source, operation: c.operation, changed_at: c.changedAt.toISOString(), record: c.record })),
+        cursor: page.endCursor,
+        has_more: page.hasMore,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof ChangeCursorError)) throw error;
+    if (error.kind === 'invalid') return { status: 422, body: { detail: [{ type: 'value_error', loc: ['query', 'since'], msg: error.message }] } };
+    return { status: 410, body: { detail: error.message } };
+  }
+}
+
 /** `/doc/<name>` → the nomenclature it serves (the reference's names). */
 export const DOC_NOMENCLATURES: Readonly<Record<string, NomenclatureName>> = {
   frais: 'frais',
@@ -348,6 +376,24 @@ export function restRoutes(host: RestHost): Route[] {
     restRoute(host, '/services/{id}', 'A service with its structure; 404 when unknown or not visible.', { summary: 'Détailler un service', tags: ['données'], response: ref('DetailedService'), errors: { ...ERRORS, 404: 'No such service.' } }, oneService),
     restRoute(host, '/search/services', 'Services a person living in a commune (or at a point) can use, nearest first; distance in km.', { summary: 'Rechercher des services', tags: ['données'], parameters: SEARCH_PARAMETERS, response: pageOf({ type: 'object', required: ['service', 'distance'], properties: { service: ref('DetailedService'), distance: { type: ['integer', 'null'] } } }), errors: ERRORS }, searchServices),
     restRoute(host, '/sources', 'The data sources.', { summary: 'Lister les sources', tags: ['données'], response: { type: 'array', items: ref('Source') } }, listSources, false),
+    restRoute(
+      host,
+      '/changes',
+      'The change feed (beyond the reference): changes to the public offer since a cursor, in commit order.',
+      {
+        summary: 'Suivre les changements',
+        tags: ['données'],
+        parameters: CHANGES_PARAMETERS,
+        response: {
+          type: 'object',
+          required: ['items', 'cursor', 'has_more'],
+          properties: { items: { type: 'array', items: { type: 'object' } }, cursor: { type: 'string' }, has_more: { type: 'boolean' } },
+        },
+        errors: { 410: 'The cursor is older than the feed keeps: download the export again.', 422: 'The cursor is not one of the feed\'s.' },
+      },
+      listChanges,
+      false,
+    ),
     ...docRoutes,
     {
       path: `${API_V1}/{rest*}`,

@@ -298,6 +298,31 @@ describe.each(ENGINES)('/api/v1, data·inclusion compatible (%s)', (engine) => {
     expect(typeof broken.body.detail).toBe('string');
   });
 
+  test('GET /api/v1/changes: the change feed as JSON, public whatever the token; a foreign cursor is a 422', async () => {
+    // The feed waits for write transactions still running on the server (other test files' databases): ask again
+    // until the offer written before this file's tests is readable.
+    let first = await get('/api/v1/changes?size=2', partnerToken);
+    for (let i = 0; i < 200 && first.body.items?.length < 2; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      first = await get('/api/v1/changes?size=2', partnerToken);
+    }
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ cursor: expect.any(String), has_more: expect.any(Boolean) });
+    expect(first.body.items.length).toBeGreaterThan(0);
+    expect(first.body.items[0]).toMatchObject({ cursor: expect.any(String), id: expect.any(String), operation: expect.stringMatching(/^(UPSERT|DELETE)$/) });
+    const all = await get('/api/v1/changes?size=1000', partnerToken);
+    const text = JSON.stringify(all.body);
+    expect(text).not.toContain('"courriel"');
+    expect(text).not.toContain('soliguide--');
+    // Resuming from the first page's cursor continues where it stopped (more may have become readable meanwhile).
+    const next = await get(`/api/v1/changes?size=1000&since=${first.body.cursor}`);
+    const expected = all.body.items.slice(2).map((c: { cursor: string }) => c.cursor);
+    expect(next.body.items.map((c: { cursor: string }) => c.cursor).slice(0, expected.length)).toEqual(expected);
+    const bad = await get('/api/v1/changes?since=nope');
+    expect(bad.status).toBe(422);
+    expect(bad.body.detail[0].loc).toEqual(['query', 'since']);
+  });
+
   test('/api/v1/sources and /api/v1/doc/*: no token needed, sorted by value', async () => {
     const sources = await get('/api/v1/sources');
     expect(sources.status).toBe(200);

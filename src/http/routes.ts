@@ -7,7 +7,8 @@ import { DEFAULT_FRESHNESS, type FreshnessThresholds } from '../quality/freshnes
 import { isPublicExportPath, serveExport } from '../exports/http';
 import { HSDS_PATH, serveHsds } from '../exports/hsds';
 import { restRoutes, type RestHost } from '../rest/v1';
-import { docsPage, openApiDocument, sendHtml } from '../rest/openapi';
+import { docsPage, openApiDocument } from '../rest/openapi';
+import { sendViewer, serveViewerAsset, viewerPage } from '../rest/docs-viewer';
 import { CHANGES_PATH, serveChangesFeed } from './changes-feed';
 import { sendJson } from './graphql-handler';
 import { serveLiveness, serveReadiness, type Phase } from './health';
@@ -104,8 +105,15 @@ export function serverRoutes(host: RouteHost): Route[] {
       path: '/api/docs',
       methods: ['GET', 'HEAD'],
       auth: 'public',
-      description: 'The /api/v1 documentation page (self-hosted).',
-      handler: (_req, res) => sendHtml(res, docsPage(document())),
+      description: 'The /api/v1 documentation: Swagger UI over /api/openapi.json, self-hosted.',
+      handler: (_req, res) => sendViewer(res, viewerPage('Passerelle — API v1', docsPage(document()))),
+    },
+    {
+      path: '/api/docs/{file}',
+      methods: ['GET', 'HEAD'],
+      auth: 'public',
+      description: "The documentation viewer's files (swagger-ui-dist), served from this host.",
+      handler: (_req, res, params) => serveViewerAsset(res, params.file),
     },
   );
   return routes;

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { QueryParameter, Route } from '../route';
 import { LIST_FIELDS, NUMBER_FIELDS, REQUIRED_SETS } from '../exports/public-records';
 import { CONTACT_FIELDS } from '../exports/public-records';
@@ -92,8 +91,8 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * `GET /api/docs`: no OpenAPI viewer (swagger-ui-dist, @scalar/api-reference, redoc) is installed, so a small
- * self-hosted page lists the routes and their parameters from the same document; no outside host is called.
+ * The routes and their parameters as plain HTML, from the same document: what `/api/docs` shows without
+ * JavaScript (src/rest/docs-viewer.ts).
  */
 export function docsPage(document: Record<string, unknown>): string {
   const paths = document.paths as Record<string, { get: { summary: string; description: string; parameters: { name: string; in: string; description?: string }[]; security: unknown[] } }>;
@@ -104,13 +103,7 @@ export function docsPage(document: Record<string, unknown>): string {
     })
     .join('\n');
   const info = document.info as { title: string; description: string };
-  return `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${escape(info.title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.45}code{background:#f3f3f3;padding:0 .2em}section{border-top:1px solid #ddd}pre{white-space:pre-wrap}</style>
-</head><body><h1>${escape(info.title)}</h1><pre>${escape(info.description)}</pre><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
-${sections}</body></html>`;
+  return `<h1>${escape(info.title)}</h1><pre>${escape(info.description)}</pre><p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a>.</p>
+${sections}`;
 }
 
-export function sendHtml(res: ServerResponse, html: string): void {
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
-  res.end(res.req.method === 'HEAD' ? undefined : html);
-}

@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import { Prisma } from '../../src/generated/prisma/client';
 import addFormats from 'ajv-formats';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
@@ -296,6 +297,26 @@ describe.each(ENGINES)('/api/v1, data·inclusion compatible (%s)', (engine) => {
     const broken = await get('/api/v1/services', 'not.a.token');
     expect(broken.status).toBe(401);
     expect(typeof broken.body.detail).toBe('string');
+  });
+
+  test('exclure_doublons on /search/services (as the reference: not on /services): one service per duplicate cluster, as the graph', async () => {
+    const all = await get('/api/v1/search/services?code_commune=75056&size=1000');
+    const [a, b] = all.body.items.map((hit: { service: { id: string } }) => hit.service.id);
+    const scores = await store.query<{ id: string; score: number | null }>(Prisma.sql`SELECT id, score_qualite AS score FROM services WHERE id IN (${a}, ${b})`);
+    await store.query(Prisma.sql`UPDATE services SET cluster_id = 'rest-cluster', score_qualite = CASE id WHEN ${a} THEN 0.9 ELSE 0.2 END WHERE id IN (${a}, ${b})`);
+    try {
+      const unique = await get('/api/v1/search/services?code_commune=75056&size=1000&exclure_doublons=true');
+      const ids = unique.body.items.map((hit: { service: { id: string } }) => hit.service.id);
+      expect(all.body.items.map((hit: { service: { id: string } }) => hit.service.id)).toEqual(expect.arrayContaining([a, b]));
+      expect(ids).toContain(a);
+      expect(ids).not.toContain(b);
+      expect(unique.body.total).toBe(all.body.total - 1);
+      const { data } = await api.query('{ searchServices(near: { codeCommune: "75056" }, first: 1000, filter: { excludeDuplicates: true }) { nodes { id } } }');
+      expect(ids).toEqual(data.searchServices.nodes.map((n: { id: string }) => n.id));
+    } finally {
+      await store.query(Prisma.sql`UPDATE services SET cluster_id = NULL WHERE cluster_id = 'rest-cluster'`);
+      for (const { id, score } of scores) await store.query(Prisma.sql`UPDATE services SET score_qualite = ${score} WHERE id = ${id}`);
+    }
   });
 
   test('GET /api/v1/changes: the change feed as JSON, public whatever the token; a foreign cursor is a 422', async () => {

@@ -123,6 +123,7 @@ export class App {
       logger: options.logger,
       graphql: (req, res, store) => this.serveGraphQL(req, res, store),
       contextFor: (store, authorization) => this.contextFor(store, authorization),
+      rateLimited: async (req, res, ctx) => !!this.rateLimit && (await this.rateLimit.refuse(req, res, ctx.viewer, 'rest')),
     });
     this.server = http.createServer((req, res) => {
       // Every response says which request it was (the client's own X-Request-Id when sane), and every log

@@ -50,7 +50,8 @@ export class RateLimitGuard {
   ) {}
 
   /** True when the request was refused (the 429 is sent). */
-  async refuse(req: IncomingMessage, res: ServerResponse, viewer: Viewer | undefined): Promise<boolean> {
+  /** Answers 429 when the caller's bucket is empty (a GraphQL error, or `{ detail }` for the REST API). */
+  async refuse(req: IncomingMessage, res: ServerResponse, viewer: Viewer | undefined, shape: 'graphql' | 'rest' = 'graphql'): Promise<boolean> {
     const { key, bucket, kind } = bucketFor(viewer, req, this.limits, this.trustProxy);
     if (bucket.rate <= 0) return false;
     const verdict = await this.limiter.take(key, bucket);
@@ -60,15 +61,13 @@ export class RateLimitGuard {
     req.resume();
     const who = kind === 'client' ? 'a client' : 'an anonymous caller (per IP)';
     res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(verdict.retryAfter), 'cache-control': 'no-store' });
+    const message = `rate limit exceeded: ${who} may send ${bucket.burst} requests at once, then ${bucket.rate} per second; retry in ${verdict.retryAfter} s`;
     res.end(
-      JSON.stringify({
-        errors: [
-          {
-            message: `rate limit exceeded: ${who} may send ${bucket.burst} requests at once, then ${bucket.rate} per second; retry in ${verdict.retryAfter} s`,
-            extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: verdict.retryAfter },
-          },
-        ],
-      }),
+      JSON.stringify(
+        shape === 'rest'
+          ? { detail: message }
+          : { errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED, retryAfter: verdict.retryAfter } }] },
+      ),
     );
     return true;
   }

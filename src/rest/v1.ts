@@ -32,6 +32,8 @@ export interface RestHost {
   store(): Store | undefined;
   contextFor(store: Store, authorization: string | undefined): Promise<Context>;
   logger: Logger;
+  /** The server's rate limits, as on /graphql: true when it answered 429 (the caller's bucket is empty). */
+  rateLimited?(req: IncomingMessage, res: ServerResponse, context: Context): Promise<boolean>;
 }
 
 // ——— parameters, as the reference names them ———
@@ -338,6 +340,7 @@ function restRoute(host: RestHost, path: string, description: string, doc: Route
       if (!store) return send(res, 503, { detail: 'the store is not ready yet; retry in a few seconds' });
       try {
         const ctx = await host.contextFor(store, req.headers.authorization);
+        if (await host.rateLimited?.(req, res, ctx)) return;
         const query = parseQuery(new URL(req.url ?? '/', 'http://localhost').searchParams, doc.parameters ?? []);
         const contacts = hasScope(ctx.viewer, 'contact:read');
         const result = await answer({ req, ctx, store, query, params, contacts });

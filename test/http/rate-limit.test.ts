@@ -191,3 +191,15 @@ test('settings are validated', () => {
   expect(() => loadConfig({ PASSERELLE_TRUST_PROXY: 'yes' })).toThrow(/PASSERELLE_TRUST_PROXY/);
   expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', PASSERELLE_TRUST_PROXY: 'true' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', trustProxy: true, redisPrefix: 'passerelle:' });
 });
+
+test('the REST API (/api/v1) shares the same buckets; its 429 is in the reference\'s shape', async () => {
+  const api = await app({ rateLimits: { anonymous: { rate: 0.1, burst: 2 }, client: { rate: 2, burst: 5 } } });
+  expect((await fetch(`${api.base}/api/v1/sources`)).status).toBe(200);
+  expect((await api.post()).status).toBe(200);
+  const refused = await fetch(`${api.base}/api/v1/sources`);
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('retry-after')).toBe('10');
+  expect(await refused.json()).toEqual({ detail: 'rate limit exceeded: an anonymous caller (per IP) may send 2 requests at once, then 0.1 per second; retry in 10 s' });
+  // The nomenclature documentation needs no token and is not limited.
+  expect((await fetch(`${api.base}/api/v1/doc/frais`)).status).toBe(200);
+});

@@ -11,30 +11,12 @@ import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
+import { soliguideStructure, soliguideService } from '../fixtures/offer';
 
 /**
  * The leak matrix: for each caller and each query path, exactly what is visible. Contact values are
  * unique strings, so "not in the body" is checked on the raw response text and on the server's logs.
  */
-const soliguideStructure = {
-  id: 'soliguide--4242',
-  source: 'soliguide',
-  nom: 'Accueil de jour Soliguide',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  courriel: 'lieu@soliguide-accueil.example.org',
-  telephone: '+33140000099',
-} as StructureRecord;
-const soliguideService = {
-  id: 'soliguide--4242-douche',
-  source: 'soliguide',
-  structure_id: 'soliguide--4242',
-  nom: 'Douches',
-  description: 'Accès aux douches, sans rendez-vous.',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  contact_nom_prenom: 'Dominique Soliguide',
-} as ServiceRecord;
 
 const CONTACTS = [
   'accueil@cs-belleville.example.org',

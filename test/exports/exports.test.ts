@@ -20,30 +20,12 @@ import { writeExport, type ExportFormat } from '../../src/exports/formats';
 import { validateService, type ServiceRecord, type StructureRecord } from '../../src/domain/validation';
 import { DEFAULT_FRESHNESS, ageJours, parisDate, verdictOf } from '../../src/quality/freshness';
 import * as fixture from '../fixtures/offer';
+import { soliguideStructure, soliguideService } from '../fixtures/offer';
 
 /**
  * What a reuser downloads from `/exports/…`: every format read back with a reader library and compared row by
  * row with the store's public records (built here from Prisma, independently of the export's own reader).
  */
-const soliguideStructure = {
-  id: 'soliguide--4242',
-  source: 'soliguide',
-  nom: 'Accueil de jour Soliguide',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  courriel: 'lieu@soliguide-accueil.example.org',
-  telephone: '+33140000099',
-} as StructureRecord;
-const soliguideService = {
-  id: 'soliguide--4242-douche',
-  source: 'soliguide',
-  structure_id: 'soliguide--4242',
-  nom: 'Douches',
-  description: 'Accès aux douches, sans rendez-vous.',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  contact_nom_prenom: 'Dominique Soliguide',
-} as ServiceRecord;
 /** A dora service of the soliguide structure: a restricted source's record too. */
 const serviceOfSoliguide = {
   id: 'dora--chez-soliguide',

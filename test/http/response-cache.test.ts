@@ -12,29 +12,12 @@ import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
+import { soliguideStructure as soliguide, soliguideService } from '../fixtures/offer';
 
 /**
  * The response cache: a GET query asked twice is answered once, until the offer changes; what a token
  * unlocks (contact fields, a restricted source) is never served to a caller without it.
  */
-const soliguide = {
-  id: 'soliguide--4242',
-  source: 'soliguide',
-  nom: 'Accueil de jour Soliguide',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  courriel: 'lieu@soliguide-accueil.example.org',
-  telephone: '+33140000099',
-} as StructureRecord;
-const soliguideService = {
-  id: 'soliguide--4242-douche',
-  source: 'soliguide',
-  structure_id: 'soliguide--4242',
-  nom: 'Douches',
-  description: 'Accès aux douches, sans rendez-vous.',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-} as ServiceRecord;
 const ENTITLED_ONLY = ['accueil@cs-belleville.example.org', '+33140000001', 'soliguide--4242', 'lieu@soliguide-accueil.example.org'];
 const QUERY = '{ structures(first: 50) { totalCount nodes { id nom courriel telephone } } }';
 const TTL = 60;

@@ -116,18 +116,15 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         log,
       });
     });
+    /** The bench database, prepared once for every part that reads it. */
+    const benchDatabase = () =>
+      prepareBenchDatabase({ adminUrl: options.postgresUrl, name: options.database, structures: options.structures, reuse: options.reuse, log });
     await part('search', async () => {
       if (!postgres.ok) {
         report.skipped.push(`PostgreSQL is not reachable at ${redact(options.postgresUrl)}: the search part is skipped`);
         return;
       }
-      report.database ??= await prepareBenchDatabase({
-        adminUrl: options.postgresUrl,
-        name: options.database,
-        structures: options.structures,
-        reuse: options.reuse,
-        log,
-      });
+      report.database ??= await benchDatabase();
       log('search: searchServices in process, one request at a time');
       report.search = await measureSearch({ databaseUrl: report.database.url, requests: 200, log });
     });
@@ -136,13 +133,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         report.skipped.push(`PostgreSQL is not reachable at ${redact(options.postgresUrl)}: the exports part is skipped`);
         return;
       }
-      report.database ??= await prepareBenchDatabase({
-        adminUrl: options.postgresUrl,
-        name: options.database,
-        structures: options.structures,
-        reuse: options.reuse,
-        log,
-      });
+      report.database ??= await benchDatabase();
       log('exports: GET /exports/services.<format> from a server process, one download at a time');
       report.exports = await measureExports({ store: { databaseUrl: report.database.url }, services: report.database.services, workDir, log });
     });

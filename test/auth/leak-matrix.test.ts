@@ -11,23 +11,14 @@ import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
-import { soliguideStructure, soliguideService } from '../fixtures/offer';
+import { CONTACT_VALUES, soliguideStructure, soliguideService } from '../fixtures/offer';
 
 /**
  * The leak matrix: for each caller and each query path, exactly what is visible. Contact values are
  * unique strings, so "not in the body" is checked on the raw response text and on the server's logs.
  */
 
-const CONTACTS = [
-  'accueil@cs-belleville.example.org',
-  '+33140000001',
-  'numerique@cs-belleville.example.org',
-  '+33140000002',
-  'Camille Martin',
-  'lieu@soliguide-accueil.example.org',
-  '+33140000099',
-  'Dominique Soliguide',
-];
+const CONTACTS = CONTACT_VALUES;
 
 const PATHS: Record<string, string> = {
   direct: `{ structure(id: "dora--paris-11") { courriel telephone } }`,

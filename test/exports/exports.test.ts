@@ -20,7 +20,7 @@ import { writeExport, type ExportFormat } from '../../src/exports/formats';
 import { validateService, type ServiceRecord, type StructureRecord } from '../../src/domain/validation';
 import { DEFAULT_FRESHNESS, ageJours, parisDate, verdictOf } from '../../src/quality/freshness';
 import * as fixture from '../fixtures/offer';
-import { soliguideStructure, soliguideService } from '../fixtures/offer';
+import { CONTACT_VALUES, soliguideStructure, soliguideService } from '../fixtures/offer';
 
 /**
  * What a reuser downloads from `/exports/…`: every format read back with a reader library and compared row by
@@ -51,14 +51,7 @@ const extraStructures = Array.from({ length: 8 }, (_, i) => ({
 })) as StructureRecord[];
 
 const CONTACTS = [
-  'accueil@cs-belleville.example.org',
-  '+33140000001',
-  'numerique@cs-belleville.example.org',
-  '+33140000002',
-  'Camille Martin',
-  'lieu@soliguide-accueil.example.org',
-  '+33140000099',
-  'Dominique Soliguide',
+  ...CONTACT_VALUES,
   ...extraStructures.map((s) => s.courriel as string),
 ];
 const RESTRICTED_IDS = ['soliguide--4242', 'soliguide--4242-douche', 'dora--chez-soliguide'];

@@ -13,6 +13,7 @@ import type { ServiceRecord, StructureRecord } from '../../src/domain/validation
 import { NOMENCLATURES } from '../../src/domain/nomenclatures';
 import { matchRoute } from '../../src/route';
 import * as fixture from '../fixtures/offer';
+import { soliguideStructure, soliguideService } from '../fixtures/offer';
 import structureSchema from '../fixtures/di-schema/structure.json';
 import serviceSchema from '../fixtures/di-schema/service.json';
 
@@ -40,24 +41,6 @@ function expectPage(body: any, expected: { total: number; page: number; size: nu
   expect(body.pages).toBe(Math.ceil(expected.total / expected.size));
 }
 
-const soliguideStructure = {
-  id: 'soliguide--4242',
-  source: 'soliguide',
-  nom: 'Accueil de jour Soliguide',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  courriel: 'lieu@soliguide-accueil.example.org',
-} as StructureRecord;
-const soliguideService = {
-  id: 'soliguide--4242-douche',
-  source: 'soliguide',
-  structure_id: 'soliguide--4242',
-  nom: 'Douches',
-  description: 'Accès aux douches, sans rendez-vous, pour toute personne qui en a besoin.',
-  date_maj: '2026-10-01',
-  code_insee: '75111',
-  contact_nom_prenom: 'Dominique Soliguide',
-} as ServiceRecord;
 /** A service anyone in France may use remotely: `/search/services` keeps it wherever the person lives. */
 const remoteService = {
   id: 'dora--paris-11-remote',

@@ -4,7 +4,7 @@ import { InputError } from '../errors';
 import { parisDate } from '../quality/freshness';
 import type { Config } from '../config';
 import type { Store } from '../store/database';
-import { writeHsdsPackage } from './hsds';
+import { hsdsZipName, writeHsdsPackage, zipHsdsPackage } from './hsds';
 import { EXPORT_FORMATS, exportFileName, writeExport, type ExportFormat } from './formats';
 import { EXPORT_ENTITIES, filtersKey, parseExportFilters, publicRecords, ExportFilterError } from './public-records';
 
@@ -61,6 +61,10 @@ export const exportOperation = {
       const written = await writeHsdsPackage(store, args.out, { filters, restrictedSources: config.restrictedSources, freshness: config.freshness, now: generatedAt });
       const rows = Object.values(written.rows).reduce((sum, n) => sum + n, 0);
       lines.push(`${written.dir}: the HSDS 3 tabular package (datapackage.json, ${Object.keys(written.rows).length} tables, ${rows.toLocaleString('en')} rows) and services.json`);
+      const zip = path.join(args.out, hsdsZipName(day));
+      await zipHsdsPackage(written.dir, fs.createWriteStream(`${zip}.partial`));
+      fs.renameSync(`${zip}.partial`, zip);
+      lines.push(`${zip}: the same package in one zip file, ${fs.statSync(zip).size.toLocaleString('en')} bytes`);
     }
     return { lines };
   },

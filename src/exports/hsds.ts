@@ -4,10 +4,13 @@
 // field, no restricted source); the mapping is src/exports/hsds-mapping.ts, documented in docs/hsds.md.
 import { once } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import archiver from 'archiver';
 import type http from 'node:http';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import { parisDate } from '../quality/freshness';
 import type { Store } from '../store/database';
 import { parseExportFilters, publicRecords, ExportFilterError, type ExportEntity, type ExportFilters, type PublicRecord, type PublicRecordsOptions } from './public-records';
 import {
@@ -255,6 +258,77 @@ async function write(stream: Writable, chunk: string): Promise<void> {
 // ---- HTTP ----
 
 export const HSDS_PATH = '/exports/hsds';
+/** The whole package (datapackage.json, every table's CSV, services.json) as one zip file. */
+export const HSDS_ZIP_PATH = '/exports/hsds.zip';
+
+/** `hsds-inclusion-2026-12-02.zip`: as the other exports' names, the day in Paris. */
+export function hsdsZipName(day: string): string {
+  return `hsds-inclusion-${day}.zip`;
+}
+
+/**
+ * Zips the package folder `dir` (as writeHsdsPackage left it) into `out`, streaming: archiver reads one file at
+ * a time and deflates it into `out`, waiting for it to drain, so memory holds a chunk, not the package.
+ * Resolves once `out` has finished.
+ */
+export async function zipHsdsPackage(dir: string, out: Writable): Promise<void> {
+  const zip = archiver('zip', { zlib: { level: 6 } });
+  const finished = once(out, 'finish');
+  const failed = new Promise<never>((_, reject) => zip.once('error', reject));
+  zip.pipe(out);
+  for (const file of (await fs.promises.readdir(dir)).sort()) zip.file(path.join(dir, file), { name: file });
+  await Promise.race([zip.finalize(), failed]);
+  await Promise.race([finished, failed]);
+}
+
+/**
+ * `GET /exports/hsds.zip`: the package as one download, for a portal or a reader that wants the files together.
+ * It is written to a temporary folder first (one pass over the structures and one over the services for the
+ * tables, as `passerelle export --format hsds`), then streamed as a zip and the folder removed: the tables
+ * cannot be zipped while they are written, since each batch adds rows to several of them.
+ */
+export async function serveHsdsZip(req: http.IncomingMessage, res: http.ServerResponse, store: Store, options: HsdsOptions): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json; charset=utf-8' });
+    return void res.end(JSON.stringify({ error: 'the HSDS export is read with GET' }));
+  }
+  let filters: ExportFilters;
+  try {
+    filters = parseExportFilters(new URL(req.url ?? '/', 'http://localhost').searchParams);
+  } catch (error) {
+    if (!(error instanceof ExportFilterError)) throw error;
+    res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+    return void res.end(JSON.stringify(error.toJSON()));
+  }
+  const generatedAt = options.now ?? new Date();
+  const headers = {
+    'content-type': 'application/zip',
+    'content-disposition': `attachment; filename="${hsdsZipName(parisDate(generatedAt))}"`,
+    'cache-control': 'no-cache',
+    'x-export-generated-at': generatedAt.toISOString(),
+  };
+  if (req.method === 'HEAD') {
+    res.writeHead(200, headers);
+    return void res.end();
+  }
+  const abort = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'passerelle-hsds-'));
+  try {
+    const written = await writeHsdsPackage(store, tmp, { ...options, filters, now: generatedAt, signal: abort.signal });
+    if (abort.signal.aborted) return;
+    res.writeHead(200, headers);
+    await zipHsdsPackage(written.dir, res);
+  } catch (error) {
+    if (abort.signal.aborted) return;
+    if (!res.headersSent) throw error;
+    res.destroy(error as Error);
+  } finally {
+    await fs.promises.rm(tmp, { recursive: true, force: true });
+  }
+}
 
 /**
  * `GET /exports/hsds/datapackage.json`, `/exports/hsds/<table>.csv` (each path of the datapackage) and

@@ -5,7 +5,7 @@ import { metrics } from '../metrics';
 import type { Store } from '../store/database';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from '../quality/freshness';
 import { isPublicExportPath, serveExport } from '../exports/http';
-import { HSDS_PATH, serveHsds } from '../exports/hsds';
+import { HSDS_PATH, HSDS_ZIP_PATH, serveHsds, serveHsdsZip } from '../exports/hsds';
 import { restRoutes, type RestHost } from '../rest/v1';
 import { docsPage, openApiDocument } from '../rest/openapi';
 import { sendViewer, serveViewerAsset, viewerPage } from '../rest/docs-viewer';
@@ -65,6 +65,12 @@ export function serverRoutes(host: RouteHost): Route[] {
       auth: 'public',
       description: 'The public offer as an Open Referral HSDS 3.0 package (datapackage.json, tables, services.json).',
       handler: withStore((req, res, store) => serveHsds(req, res, store, { restrictedSources: host.restrictedSources, freshness: host.freshness })),
+    },
+    {
+      path: HSDS_ZIP_PATH,
+      auth: 'public',
+      description: 'The public offer as an Open Referral HSDS 3.0 package in one zip file.',
+      handler: withStore((req, res, store) => serveHsdsZip(req, res, store, { restrictedSources: host.restrictedSources, freshness: host.freshness })),
     },
     {
       path: '/exports/{entity}.{format}',

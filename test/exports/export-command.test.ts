@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import { loadConfig } from '../../src/config';
 import { exportOperation } from '../../src/exports/export-operation';
 import { syncSources, writeOffer } from '../../src/store/write';
@@ -36,7 +37,7 @@ describe('passerelle export', () => {
     expect(Object.keys(services[0]).slice(-2)).toEqual(['score_qualite', 'fraicheur']);
   });
 
-  test('--format hsds writes the Open Referral package into DIR/hsds/', async () => {
+  test('--format hsds writes the Open Referral package into DIR/hsds/ and the same files in DIR/hsds-inclusion-DAY.zip', async () => {
     const { lines } = await exportOperation.run({ store, config: config() }, { format: 'hsds', out });
     expect(lines[0]).toMatch(/HSDS 3 tabular package/);
     const dir = path.join(out, 'hsds');
@@ -44,6 +45,11 @@ describe('passerelle export', () => {
     expect(fs.existsSync(path.join(dir, 'services.json'))).toBe(true);
     const services = parse(fs.readFileSync(path.join(dir, 'services.csv')), { columns: true }) as Record<string, string>[];
     expect(services.length).toBeGreaterThan(0);
+    const zipName = fs.readdirSync(out).find((f) => /^hsds-inclusion-\d{4}-\d{2}-\d{2}\.zip$/.test(f));
+    expect(lines[1]).toContain(zipName);
+    const zip = await JSZip.loadAsync(fs.readFileSync(path.join(out, zipName!)));
+    expect(Object.keys(zip.files).sort()).toEqual(fs.readdirSync(dir).sort());
+    expect(await zip.file('services.csv')!.async('string')).toBe(fs.readFileSync(path.join(dir, 'services.csv'), 'utf8'));
   });
 
   test('a bad format or filter is a clear error', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import JSZip from 'jszip';
 import * as fixture from '../fixtures/offer';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
@@ -104,6 +105,37 @@ describe.each(ENGINES)('HSDS 3.0 export (%s)', (engine) => {
       expect(services.map((service) => service.name).sort()).toEqual(['Aide au permis', 'Atelier numérique']);
       expect((await fetch(`${base}/nothing.csv`)).status).toBe(404);
       expect((await fetch(`${base}/services.csv?departement=XYZ`)).status).toBe(400);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('serves the whole package as /exports/hsds.zip: the same files as each one served alone, without the restricted source', async () => {
+    const api = await createTestApp(store, { restrictedSources: ['soliguide'] });
+    try {
+      const base = (await api.url()).replace(/\/graphql$/, '/exports');
+      const response = await fetch(`${base}/hsds.zip`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('application/zip');
+      expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="hsds-inclusion-\d{4}-\d{2}-\d{2}\.zip"$/);
+      const zip = await JSZip.loadAsync(Buffer.from(await response.arrayBuffer()));
+      const descriptor = JSON.parse(await zip.file('datapackage.json')!.async('string')) as { resources: { path: string }[] };
+      expect(Object.keys(zip.files).sort()).toEqual(['datapackage.json', 'services.json', ...descriptor.resources.map((resource) => resource.path)].sort());
+      for (const table of ['organizations.csv', 'services.csv', 'service_at_location.csv', 'taxonomy_terms.csv']) {
+        const zipped = await zip.file(table)!.async('string');
+        expect(rowsOf(zipped)).toEqual(rowsOf(await (await fetch(`${base}/hsds/${table}`)).text()));
+        expect(zipped).not.toContain('soliguide--');
+        for (const value of CONTACTS) expect(zipped).not.toContain(value);
+      }
+      const services = JSON.parse(await zip.file('services.json')!.async('string')) as { name: string }[];
+      const served = (await (await fetch(`${base}/hsds/services.json`)).json()) as { name: string }[];
+      expect(services.length).toBeGreaterThan(0);
+      expect(services.map((service) => service.name).sort()).toEqual(served.map((service) => service.name).sort());
+      const dora = await JSZip.loadAsync(Buffer.from(await (await fetch(`${base}/hsds.zip?source=dora`)).arrayBuffer()));
+      expect(rowsOf(await dora.file('services.csv')!.async('string')).map((row) => row.name).sort()).toEqual(['Aide au permis', 'Atelier numérique']);
+      const bad = await fetch(`${base}/hsds.zip?departement=XYZ`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { errors: { extensions: { argument: string } }[] }).errors[0].extensions.argument).toBe('departement');
     } finally {
       await api.stop();
     }

@@ -5,7 +5,8 @@ import { parisDate } from '../quality/freshness';
 import type { Config } from '../config';
 import type { Store } from '../store/database';
 import { hsdsZipName, writeHsdsPackage, zipHsdsPackage } from './hsds';
-import { EXPORT_FORMATS, exportFileName, writeExport, type ExportFormat } from './formats';
+import { EXPORT_FORMATS, exportFileName, type ExportFormat } from './formats';
+import { encodeExport } from './encoder-thread';
 import { EXPORT_ENTITIES, filtersKey, parseExportFilters, publicRecords, ExportFilterError } from './public-records';
 
 export interface ExportArgs {
@@ -51,7 +52,7 @@ export const exportOperation = {
         const partial = `${file}.partial`;
         const started = performance.now();
         const records = publicRecords(store, entity, filters, { restrictedSources: config.restrictedSources, freshness: config.freshness, now: generatedAt });
-        const rows = await writeExport(format, records, fs.createWriteStream(partial), { entity, generatedAt, filters: filtersKey(filters) });
+        const rows = await encodeExport(format, records, fs.createWriteStream(partial), { entity, generatedAt, filters: filtersKey(filters) });
         fs.renameSync(partial, file);
         const seconds = (performance.now() - started) / 1000;
         lines.push(`${file}: ${rows.toLocaleString('en')} rows, ${fs.statSync(file).size.toLocaleString('en')} bytes in ${seconds.toFixed(1)} s`);

@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import archiver from 'archiver';
 import type http from 'node:http';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
@@ -272,6 +271,7 @@ export function hsdsZipName(day: string): string {
  * Resolves once `out` has finished.
  */
 export async function zipHsdsPackage(dir: string, out: Writable): Promise<void> {
+  const { default: archiver } = await import('archiver');
   const zip = archiver('zip', { zlib: { level: 6 } });
   const finished = once(out, 'finish');
   const failed = new Promise<never>((_, reject) => zip.once('error', reject));

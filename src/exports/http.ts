@@ -15,7 +15,8 @@ import { Prisma } from '../generated/prisma/client';
 import type { Store } from '../store/database';
 import { OFFER_VERSION_SQL } from '../store/offer-version';
 import { DEFAULT_FRESHNESS, parisDate, type FreshnessThresholds } from '../quality/freshness';
-import { EXPORT_FORMATS, exportFileName, ExportAborted, FORMAT_INFO, writeExport, type ExportFormat } from './formats';
+import { EXPORT_FORMATS, exportFileName, ExportAborted, FORMAT_INFO, type ExportFormat } from './formats';
+import { encodeExport } from './encoder-thread';
 import {
   ExportFilterError,
   exportScope,
@@ -156,10 +157,10 @@ export async function serveExport(req: http.IncomingMessage, res: http.ServerRes
     if (gzip) {
       const compressor = createGzip({ level: zlib.Z_DEFAULT_COMPRESSION });
       const sent = pipeline(compressor, res);
-      rows = await writeExport(format, batches, compressor as Writable, { entity, generatedAt, filters: filtersText });
+      rows = await encodeExport(format, batches, compressor as Writable, { entity, generatedAt, filters: filtersText });
       await sent;
     } else {
-      rows = await writeExport(format, batches, res, { entity, generatedAt, filters: filtersText });
+      rows = await encodeExport(format, batches, res, { entity, generatedAt, filters: filtersText });
     }
     deps.logger.info({ export: `${entity}.${format}`, filters: filtersText, rows, ms: Math.round(performance.now() - started) }, 'export sent');
   } catch (error) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,6 +10,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import type { MigrationList, SchemaEngine, SchemaFilter } from '@prisma/schema-engine-wasm';
+import { Prisma } from '../generated/prisma/client';
 import { repoPath } from '../paths';
 import type { Store } from './database';
 import { backfillSearchDocuments } from './full-text';
@@ -36,6 +38,10 @@ export interface MigrationStatus {
 /** Applies the pending migrations; returns the names applied (none when up to date). Throws if one fails. */
 export async function deployMigrations(store: Store, migrationsDir: string = defaultMigrationsDir()): Promise<string[]> {
   const migrationsList = readMigrations(migrationsDir);
+  if (await historyMatches(store, migrationsList)) {
+    await backfillSearchDocuments(store);
+    return [];
+  }
   const applied = await withEngine(migrationAdapterFactory(store), DATASOURCE_ONLY, async (engine) => {
     const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
     return appliedMigrationNames;
@@ -43,6 +49,32 @@ export async function deployMigrations(store: Store, migrationsDir: string = def
   // Rows written before migration `full_text` get their search document (src/store/full-text.ts).
   await backfillSearchDocuments(store);
   return applied;
+}
+
+/**
+ * True when `_prisma_migrations` records exactly the local migrations, each finished, none failed, each with the
+ * checksum of its file as it is (SHA-256, as Prisma writes it). Then there is nothing to apply and the schema
+ * engine is not loaded: its WebAssembly instance costs ~85 MB of RSS that the process never gives back (measured
+ * on a server at rest: 254 MB with it, 170 MB without), which every start on an up-to-date store would pay.
+ * Anything else (a pending, edited, failed or unknown migration) goes to the engine, which applies or reports.
+ */
+async function historyMatches(store: Store, list: MigrationList): Promise<boolean> {
+  const [table] = await store.query<{ name: string | null }>(Prisma.sql`SELECT to_regclass('_prisma_migrations')::text AS name`);
+  if (!table?.name) return false;
+  const rows = await store.query<{ migration_name: string; checksum: string; finished: boolean; rolled_back: boolean }>(
+    Prisma.sql`SELECT migration_name, checksum, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations`,
+  );
+  const applied = new Map<string, string>();
+  for (const row of rows) {
+    if (row.rolled_back) continue;
+    if (!row.finished || applied.has(row.migration_name)) return false;
+    applied.set(row.migration_name, row.checksum);
+  }
+  if (applied.size !== list.migrationDirectories.length) return false;
+  return list.migrationDirectories.every((directory) => {
+    const content = directory.migrationFile.content;
+    return content.tag === 'ok' && applied.get(directory.path) === createHash('sha256').update(content.value).digest('hex');
+  });
 }
 
 /** Where the store's migration history stands relative to the migrations folder. */

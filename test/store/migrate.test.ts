@@ -129,6 +129,14 @@ describe.each(ENGINES)('migrations on %s', (engine) => {
       await fresh.dispose();
     }
   });
+  test('an up-to-date store is left alone, and a migration added to the folder is applied', async () => {
+    expect(await deployMigrations(store)).toEqual([]);
+    const dir = migrationsCopy({ '20990101000000_later': 'CREATE TABLE later (id INT);' });
+    tmpDirs.push(dir);
+    expect(await deployMigrations(store, dir)).toEqual(['20990101000000_later']);
+    expect(await tableNames(store)).toContain('later');
+    expect(await deployMigrations(store, dir)).toEqual([]);
+  });
 });
 
 describe('createMigration', () => {

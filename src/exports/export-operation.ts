@@ -6,8 +6,8 @@ import type { Config } from '../config';
 import type { Store } from '../store/database';
 import { hsdsZipName, writeHsdsPackage, zipHsdsPackage } from './hsds';
 import { EXPORT_FORMATS, exportFileName, type ExportFormat } from './formats';
-import { encodeExport } from './encoder-thread';
-import { EXPORT_ENTITIES, filtersKey, parseExportFilters, publicRecords, ExportFilterError } from './public-records';
+import { writeStoreExport } from './store-export';
+import { EXPORT_ENTITIES, parseExportFilters, ExportFilterError } from './public-records';
 
 export interface ExportArgs {
   /** One format, `hsds` (the Open Referral package, in DIR/hsds/), or `all` (every file format). */
@@ -51,8 +51,8 @@ export const exportOperation = {
         const file = path.join(args.out, exportFileName(entity, format, day));
         const partial = `${file}.partial`;
         const started = performance.now();
-        const records = publicRecords(store, entity, filters, { restrictedSources: config.restrictedSources, freshness: config.freshness, now: generatedAt });
-        const rows = await encodeExport(format, records, fs.createWriteStream(partial), { entity, generatedAt, filters: filtersKey(filters) });
+        const options = { restrictedSources: config.restrictedSources, freshness: config.freshness, generatedAt };
+        const rows = await writeStoreExport(store, entity, format, filters, fs.createWriteStream(partial), options);
         fs.renameSync(partial, file);
         const seconds = (performance.now() - started) / 1000;
         lines.push(`${file}: ${rows.toLocaleString('en')} rows, ${fs.statSync(file).size.toLocaleString('en')} bytes in ${seconds.toFixed(1)} s`);

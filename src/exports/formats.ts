@@ -4,7 +4,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type ExcelJS from 'exceljs';
 import { exportColumns, LIST_FIELDS, type ExportEntity, type PublicRecord } from './public-records';
 import { listCell } from './list-encoding';
 

@@ -16,13 +16,12 @@ import type { Store } from '../store/database';
 import { OFFER_VERSION_SQL } from '../store/offer-version';
 import { DEFAULT_FRESHNESS, parisDate, type FreshnessThresholds } from '../quality/freshness';
 import { EXPORT_FORMATS, exportFileName, ExportAborted, FORMAT_INFO, type ExportFormat } from './formats';
-import { encodeExport } from './encoder-thread';
+import { writeStoreExport } from './store-export';
 import {
   ExportFilterError,
   exportScope,
   filtersKey,
   parseExportFilters,
-  publicRecords,
   type ExportEntity,
   type ExportFilters,
 } from './public-records';
@@ -150,17 +149,17 @@ export async function serveExport(req: http.IncomingMessage, res: http.ServerRes
   res.once('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const batches = publicRecords(store, entity, filters, { restrictedSources: deps.restrictedSources, freshness, now: generatedAt, signal: abort.signal, batchSize: deps.batchSize });
+  const options = { restrictedSources: deps.restrictedSources, freshness, generatedAt, signal: abort.signal, batchSize: deps.batchSize };
   const started = performance.now();
   try {
     let rows: number;
     if (gzip) {
       const compressor = createGzip({ level: zlib.Z_DEFAULT_COMPRESSION });
       const sent = pipeline(compressor, res);
-      rows = await encodeExport(format, batches, compressor as Writable, { entity, generatedAt, filters: filtersText });
+      rows = await writeStoreExport(store, entity, format, filters, compressor as Writable, options);
       await sent;
     } else {
-      rows = await encodeExport(format, batches, res, { entity, generatedAt, filters: filtersText });
+      rows = await writeStoreExport(store, entity, format, filters, res, options);
     }
     deps.logger.info({ export: `${entity}.${format}`, filters: filtersText, rows, ms: Math.round(performance.now() - started) }, 'export sent');
   } catch (error) {
@@ -171,7 +170,5 @@ export async function serveExport(req: http.IncomingMessage, res: http.ServerRes
     // Headers are gone: cut the connection so the client sees a broken transfer, never a short "complete" file.
     deps.logger.error({ err: error, export: `${entity}.${format}` }, 'export failed');
     res.destroy(error as Error);
-  } finally {
-    await batches.return(undefined).catch(() => undefined);
   }
 }

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
+import { escapeLiteral, Pool } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Readable } from 'node:stream';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client';
 import { StatementTimeoutError } from '../errors';
@@ -48,7 +50,32 @@ export interface Store {
    * Writes, migrations and the rest still go through Prisma.
    */
   query<T>(statement: Statement): Promise<T[]>;
+  /**
+   * PostgreSQL only: `COPY (<statement>) TO STDOUT WITH (<options>)`, its bytes as a stream (pg-copy-streams),
+   * on a connection of its own without the reads' time limit (an export may take minutes). COPY takes no
+   * bind parameters, so the statement's values are written into it as literals (`inlineValues`). Destroying
+   * the stream before its end drops the connection, which ends the statement on the server.
+   */
+  copyOut?(statement: Statement, options: string): Promise<Readable>;
   close(): Promise<void>;
+}
+
+/**
+ * `$1`, `$2`… of a statement replaced by its values as SQL literals (pg's `escapeLiteral`): text, numbers,
+ * booleans, instants (ISO 8601) and arrays of text (`ARRAY[…]`, the statement casts them). For COPY, which
+ * cannot bind parameters. A value of another kind is refused rather than guessed.
+ */
+export function inlineValues(statement: Statement): string {
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'string') return escapeLiteral(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (value instanceof Date) return escapeLiteral(value.toISOString());
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value.length ? `ARRAY[${value.map(literal).join(', ')}]` : `'{}'`;
+    throw new TypeError(`cannot write ${Object.prototype.toString.call(value)} as an SQL literal`);
+  };
+  return statement.text.replace(/\$(\d+)/g, (_, n: string) => literal(statement.values[Number(n) - 1]));
 }
 
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
@@ -83,6 +110,23 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
           if (timeout && (error as { code?: string }).code === '57014') throw new StatementTimeoutError(timeout, { cause: error });
           throw error;
         }
+      },
+      copyOut: async (statement: Statement, copyOptions: string) => {
+        const text = `COPY (${inlineValues(statement)}) TO STDOUT WITH (${copyOptions})`;
+        options.onQuery?.(text);
+        const client = await pool.connect();
+        let released = false;
+        const release = (error?: Error) => {
+          if (released) return;
+          released = true;
+          client.release(error);
+        };
+        const stream = client.query(copyTo(text));
+        stream.once('end', () => release());
+        stream.once('error', (error) => release(error));
+        // Closed before its end (the reader went away): the connection is dropped, not reused mid-COPY.
+        stream.once('close', () => release(new Error('COPY abandoned before its end')));
+        return stream;
       },
       close: async () => {
         await prisma.$disconnect();

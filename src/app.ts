@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createContext, type Context } from './context';
 import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
-import { handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
+import { MAX_BODY_BYTES, handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
 import { serverRoutes } from './http/routes';
 import { matchRoute, type Route } from './route';
 import { DEFAULT_READY_TIMEOUT_MS, type Phase } from './http/health';
@@ -26,7 +26,7 @@ import { createSharedState, type SharedState } from './cache';
 import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
 import { RateLimitGuard } from './http/rate-limit';
-import type { RateLimits } from './config';
+import type { PushLimits, RateLimits } from './config';
 
 export interface AppOptions {
   logger: Logger;
@@ -59,6 +59,8 @@ export interface AppOptions {
   responseCacheSeconds?: number;
   /** Seconds a persisted query's text is kept; absent: until evicted. */
   persistedQueryTtl?: number;
+  /** Limits of the producer write API (records and bytes per request); default DEFAULT_PUSH_LIMITS. */
+  pushLimits?: PushLimits;
 }
 
 /**
@@ -124,6 +126,7 @@ export class App {
       graphql: (req, res, store) => this.serveGraphQL(req, res, store),
       contextFor: (store, authorization) => this.contextFor(store, authorization),
       rateLimited: async (req, res, ctx) => !!this.rateLimit && (await this.rateLimit.refuse(req, res, ctx.viewer, 'rest')),
+      pushLimits: options.pushLimits,
     });
     this.server = http.createServer((req, res) => {
       // Every response says which request it was (the client's own X-Request-Id when sane), and every log
@@ -209,7 +212,9 @@ export class App {
       return logGraphQLRequest(this.options.logger, { operation: null, viewer: ctx?.viewer, started, status: 429, errors: [ErrorCode.RATE_LIMITED] });
     }
     const cache = ctx && this.responseCache?.forRequest(req, ctx, store, (operation) => logGraphQLRequest(this.options.logger, { operation, viewer: ctx.viewer, started, status: 200 }));
-    return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache);
+    // Producers push up to PASSERELLE_PUSH_MAX_BYTES through mutations; a caller without a token gets 1 MB.
+    const maxBody = req.headers.authorization ? Math.max(MAX_BODY_BYTES, this.options.pushLimits?.maxBytes ?? 0) : MAX_BODY_BYTES;
+    return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache, maxBody);
   }
 
   /**
@@ -240,7 +245,7 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness });
+    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness, pushLimits: this.options.pushLimits });
   }
 
   /**

@@ -7,6 +7,17 @@ import type { Store } from './store/database';
 import { readChangeFeed, type FeedPage } from './exports/change-feed';
 import { createLoaders, type Loaders } from './loaders';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
+import { deleteServices, pushRecords, type PushLimits, type PushReport } from './ingest/push';
+import type { Kind } from './ingest/import/report';
+
+/** Default limits of the producer write API (PASSERELLE_PUSH_MAX_RECORDS, PASSERELLE_PUSH_MAX_BYTES). */
+export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 };
+
+/** The producer write API, bound to this request's viewer (src/ingest/push.ts checks its scope and sources). */
+export interface Writes {
+  push(kind: Kind, records: readonly unknown[], source?: string | null): Promise<PushReport>;
+  deleteServices(ids: readonly string[]): Promise<PushReport>;
+}
 
 /**
  * What every resolver of one request gets. No store: resolvers ask the loaders, which decide who answers
@@ -36,6 +47,8 @@ export interface Context {
    * exports (src/store/changes.ts).
    */
   changeFeed(since: string | undefined, first: number): Promise<FeedPage>;
+  /** Writes of a producer's client (mutations): refused unless the token carries `import`. */
+  writes: Writes;
 }
 
 export interface ContextOptions {
@@ -45,6 +58,8 @@ export interface ContextOptions {
   partners?: PartnerRegistry;
   /** Thresholds of `fraicheur`; default 180 and 730 days. */
   freshness?: FreshnessThresholds;
+  /** Limits of the producer write API; default DEFAULT_PUSH_LIMITS. */
+  pushLimits?: PushLimits;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
@@ -62,5 +77,9 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
     now: new Date(),
     changeFeed: (since, first) =>
       readChangeFeed(store, { since, first, hiddenSources: options.restrictedSources ?? [], freshness: options.freshness ?? DEFAULT_FRESHNESS }),
+    writes: {
+      push: (kind, records, source) => pushRecords(store, viewer, kind, records, { source, limits: options.pushLimits ?? DEFAULT_PUSH_LIMITS }),
+      deleteServices: (ids) => deleteServices(store, viewer, ids, options.pushLimits ?? DEFAULT_PUSH_LIMITS),
+    },
   };
 }

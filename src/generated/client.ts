@@ -19,6 +19,8 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** A JSON object. */
   JSONObject: { input: unknown; output: unknown; }
+  /** A data·inclusion v1 record pushed by a producer: a JSON object with snake_case fields, as a file imported by `passerelle import`. */
+  V1Record: { input: unknown; output: unknown; }
 };
 
 /** Scopes a reuser's token may carry (the token's `scope` claim spells them in lower case: `contact:read`). */
@@ -272,6 +274,40 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
+  deleteServices: PushReport;
+  /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
+  upsertServices: PushReport;
+  /**
+   * Writes the structures of a producer's own source (the data·inclusion v1 shape, snake_case, as `passerelle import`
+   * reads a file): each record is checked as the import checks a row, the valid ones are written in one transaction
+   * per batch, identical ones are left alone (`unchanged`), and the report lists each rejected record's problems.
+   * Needs a token carrying the scope `import`; `source` defaults to the client's only source. A record naming
+   * another source (its `source`, or its id's `<source>--` prefix) refuses the whole request: `FORBIDDEN_SOURCE`.
+   * At most `PASSERELLE_PUSH_MAX_RECORDS` records (1000 by default): `PAYLOAD_TOO_LARGE`.
+   */
+  upsertStructures: PushReport;
+};
+
+
+export type MutationDeleteServicesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationUpsertServicesArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpsertStructuresArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -337,6 +373,38 @@ export type Provenance = {
   partner?: Maybe<Scalars['String']['output']>;
   /** The producer of the record (its id's prefix). */
   source: Source;
+};
+
+/** One problem of a pushed record. */
+export type PushProblem = {
+  __typename?: 'PushProblem';
+  /** `INVALID_RECORD` for a validation problem, `NOT_FOUND` for an id that names nothing. */
+  code: Scalars['String']['output'];
+  /** The v1 field (snake_case) the problem is about. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** The record's id as sent. */
+  id?: Maybe<Scalars['String']['output']>;
+  /** The record's position in the request's list, from 0. */
+  index?: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+};
+
+/** What a write did: counts of records, and each rejected record's problems. */
+export type PushReport = {
+  __typename?: 'PushReport';
+  created: Scalars['Int']['output'];
+  deleted: Scalars['Int']['output'];
+  /** Problems that rejected a record. */
+  errors: Array<PushProblem>;
+  rejected: Scalars['Int']['output'];
+  /** The source written. */
+  source: Scalars['String']['output'];
+  /** Records identical to the stored ones (or, for deleteServices, ids that named no service). */
+  unchanged: Scalars['Int']['output'];
+  /** Records that differed from the stored ones and were rewritten. */
+  updated: Scalars['Int']['output'];
+  /** Problems that did not (an unknown key left out, an eligibility zone that names no territory…). */
+  warnings: Array<PushProblem>;
 };
 
 /**

@@ -22,6 +22,8 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /** A JSON object. */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** A data·inclusion v1 record pushed by a producer: a JSON object with snake_case fields, as a file imported by `passerelle import`. */
+  V1Record: { input: Record<string, unknown>; output: Record<string, unknown>; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -276,6 +278,40 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
+  deleteServices: PushReport;
+  /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
+  upsertServices: PushReport;
+  /**
+   * Writes the structures of a producer's own source (the data·inclusion v1 shape, snake_case, as `passerelle import`
+   * reads a file): each record is checked as the import checks a row, the valid ones are written in one transaction
+   * per batch, identical ones are left alone (`unchanged`), and the report lists each rejected record's problems.
+   * Needs a token carrying the scope `import`; `source` defaults to the client's only source. A record naming
+   * another source (its `source`, or its id's `<source>--` prefix) refuses the whole request: `FORBIDDEN_SOURCE`.
+   * At most `PASSERELLE_PUSH_MAX_RECORDS` records (1000 by default): `PAYLOAD_TOO_LARGE`.
+   */
+  upsertStructures: PushReport;
+};
+
+
+export type MutationDeleteServicesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationUpsertServicesArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpsertStructuresArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -341,6 +377,38 @@ export type Provenance = {
   partner: Maybe<Scalars['String']['output']>;
   /** The producer of the record (its id's prefix). */
   source: Source;
+};
+
+/** One problem of a pushed record. */
+export type PushProblem = {
+  __typename?: 'PushProblem';
+  /** `INVALID_RECORD` for a validation problem, `NOT_FOUND` for an id that names nothing. */
+  code: Scalars['String']['output'];
+  /** The v1 field (snake_case) the problem is about. */
+  field: Maybe<Scalars['String']['output']>;
+  /** The record's id as sent. */
+  id: Maybe<Scalars['String']['output']>;
+  /** The record's position in the request's list, from 0. */
+  index: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+};
+
+/** What a write did: counts of records, and each rejected record's problems. */
+export type PushReport = {
+  __typename?: 'PushReport';
+  created: Scalars['Int']['output'];
+  deleted: Scalars['Int']['output'];
+  /** Problems that rejected a record. */
+  errors: Array<PushProblem>;
+  rejected: Scalars['Int']['output'];
+  /** The source written. */
+  source: Scalars['String']['output'];
+  /** Records identical to the stored ones (or, for deleteServices, ids that named no service). */
+  unchanged: Scalars['Int']['output'];
+  /** Records that differed from the stored ones and were rewritten. */
+  updated: Scalars['Int']['output'];
+  /** Problems that did not (an unknown key left out, an eligibility zone that names no territory…). */
+  warnings: Array<PushProblem>;
 };
 
 /**
@@ -1124,11 +1192,14 @@ export type ResolversTypes = {
   Fraicheur: ResolverTypeWrapper<Fraicheur>;
   FraicheurVerdict: FraicheurVerdict;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Pays: ResolverTypeWrapper<Pays>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
+  PushProblem: ResolverTypeWrapper<PushProblem>;
+  PushReport: ResolverTypeWrapper<PushReport>;
   Qualite: ResolverTypeWrapper<QualiteModel>;
   QualiteOrigine: QualiteOrigine;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1148,6 +1219,7 @@ export type ResolversTypes = {
   StructureFilter: StructureFilter;
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
+  V1Record: ResolverTypeWrapper<Scalars['V1Record']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1171,11 +1243,14 @@ export type ResolversParentTypes = {
   Epci: EpciModel;
   Fraicheur: Fraicheur;
   JSONObject: Scalars['JSONObject']['output'];
+  Mutation: Record<PropertyKey, never>;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
   Pays: Pays;
   Provenance: ProvenanceModel;
+  PushProblem: PushProblem;
+  PushReport: PushReport;
   Qualite: QualiteModel;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
@@ -1194,6 +1269,7 @@ export type ResolversParentTypes = {
   StructureFilter: StructureFilter;
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
+  V1Record: Scalars['V1Record']['output'];
 };
 
 export type AuthDirectiveArgs = {
@@ -1306,6 +1382,12 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
   name: 'JSONObject';
 }
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  deleteServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationDeleteServicesArgs, 'ids'>>;
+  upsertServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertServicesArgs, 'input'>>;
+  upsertStructures?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertStructuresArgs, 'input'>>;
+};
+
 export type NomenclatureValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NomenclatureValue'] = ResolversParentTypes['NomenclatureValue']> = {
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1341,6 +1423,25 @@ export type ProvenanceResolvers<ContextType = Context, ParentType extends Resolv
   live?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   partner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+};
+
+export type PushProblemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PushProblem'] = ResolversParentTypes['PushProblem']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PushReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PushReport'] = ResolversParentTypes['PushReport']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['PushProblem']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['PushProblem']>, ParentType, ContextType>;
 };
 
 export type QualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Qualite'] = ResolversParentTypes['Qualite']> = {
@@ -1533,6 +1634,10 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export interface V1RecordScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['V1Record'], any> {
+  name: 'V1Record';
+}
+
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
   ChampProvenance?: ChampProvenanceResolvers<ContextType>;
@@ -1548,11 +1653,14 @@ export type Resolvers<ContextType = Context> = {
   Epci?: EpciResolvers<ContextType>;
   Fraicheur?: FraicheurResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Pays?: PaysResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
+  PushProblem?: PushProblemResolvers<ContextType>;
+  PushReport?: PushReportResolvers<ContextType>;
   Qualite?: QualiteResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
@@ -1568,6 +1676,7 @@ export type Resolvers<ContextType = Context> = {
   StructureEdge?: StructureEdgeResolvers<ContextType>;
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
+  V1Record?: GraphQLScalarType;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

@@ -61,6 +61,8 @@ export interface AppOptions {
   persistedQueryTtl?: number;
   /** Limits of the producer write API (records and bytes per request); default DEFAULT_PUSH_LIMITS. */
   pushLimits?: PushLimits;
+  /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: boolean;
 }
 
 /**
@@ -245,7 +247,7 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness, pushLimits: this.options.pushLimits });
+    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness, pushLimits: this.options.pushLimits, webhookAllowPrivate: this.options.webhookAllowPrivate });
   }
 
   /**

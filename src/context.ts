@@ -9,6 +9,8 @@ import { createLoaders, type Loaders } from './loaders';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 import { deleteServices, pushRecords, type PushLimits, type PushReport } from './ingest/push';
 import type { Kind } from './ingest/import/report';
+import { addWebhook, listWebhooks, removeWebhook, type WebhookView } from './webhooks/endpoints';
+import { forbidden } from './errors';
 
 /** Default limits of the producer write API (PASSERELLE_PUSH_MAX_RECORDS, PASSERELLE_PUSH_MAX_BYTES). */
 export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 };
@@ -49,6 +51,14 @@ export interface Context {
   changeFeed(since: string | undefined, first: number): Promise<FeedPage>;
   /** Writes of a producer's client (mutations): refused unless the token carries `import`. */
   writes: Writes;
+  /** The calling client's webhooks: refused without a token. */
+  webhooks: OwnWebhooks;
+}
+
+export interface OwnWebhooks {
+  list(): Promise<WebhookView[]>;
+  create(url: string, filter: unknown): Promise<{ webhook: WebhookView; secret: string }>;
+  remove(id: string): Promise<boolean>;
 }
 
 export interface ContextOptions {
@@ -60,6 +70,8 @@ export interface ContextOptions {
   freshness?: FreshnessThresholds;
   /** Limits of the producer write API; default DEFAULT_PUSH_LIMITS. */
   pushLimits?: PushLimits;
+  /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: boolean;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
@@ -81,5 +93,16 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
       push: (kind, records, source) => pushRecords(store, viewer, kind, records, { source, limits: options.pushLimits ?? DEFAULT_PUSH_LIMITS }),
       deleteServices: (ids) => deleteServices(store, viewer, ids, options.pushLimits ?? DEFAULT_PUSH_LIMITS),
     },
+    webhooks: {
+      list: async () => listWebhooks(store, clientOf(viewer)),
+      create: async (url, filter) => addWebhook(store, { clientId: clientOf(viewer), url, filter, allowPrivate: options.webhookAllowPrivate ?? false }),
+      remove: async (id) => removeWebhook(store, id, clientOf(viewer)),
+    },
   };
+}
+
+/** The calling client's id; an anonymous caller has no webhooks. */
+function clientOf(viewer: Viewer): string {
+  if (viewer.kind !== 'client') throw forbidden('webhooks belong to a client: send its token (Authorization: Bearer …)');
+  return viewer.clientId;
 }

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     responseCacheSeconds: config.responseCacheSeconds,
     persistedQueryTtl: config.persistedQueryTtl,
     pushLimits: config.push,
+    webhookAllowPrivate: config.webhooks.allowPrivate,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -175,6 +175,13 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** A webhook just created, with its signing secret (shown only once). */
+export type CreatedWebhook = {
+  __typename?: 'CreatedWebhook';
+  secret: Scalars['String']['output'];
+  webhook: Webhook;
+};
+
 /** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
 export type Critere = {
   __typename?: 'Critere';
@@ -276,8 +283,18 @@ export type FraicheurVerdict =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Registers a webhook for the calling client: every change of the offer that matches `filter` is POSTed to `url`,
+   * signed (`Passerelle-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), in commit order, with
+   * retries. `filter` is a subset of ServiceFilter: `sources`, `codeDepartement`, `codeCommune`, `thematiques`, and
+   * `entities` (`structure`, `service`). The payload is public (as the change feed: no contact field, no
+   * restricted source). The secret is returned only here. Private and loopback addresses are refused.
+   */
+  createWebhook: CreatedWebhook;
   /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
   deleteServices: PushReport;
+  /** Removes one of the calling client's webhooks; false when it has none with this id. */
+  deleteWebhook: Scalars['Boolean']['output'];
   /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
   upsertServices: PushReport;
   /**
@@ -292,8 +309,19 @@ export type Mutation = {
 };
 
 
+export type MutationCreateWebhookArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+  url: Scalars['String']['input'];
+};
+
+
 export type MutationDeleteServicesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -505,6 +533,8 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /** The calling client's webhooks (a token is needed). */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -1039,6 +1069,36 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** A reuser's webhook. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  createdAt: Scalars['DateTime']['output'];
+  /** The change feed cursor of the last change handled. */
+  cursor?: Maybe<Scalars['String']['output']>;
+  /** Failed attempts in a row. */
+  failures: Scalars['Int']['output'];
+  filter: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** `active`, or `dead` after too many failures in a row (the operator's `passerelle webhooks retry ID` resumes it). */
+  state: Scalars['String']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** Which changes a webhook or a subscription hears of (a subset of ServiceFilter; every field given must match). */
+export type WebhookFilter = {
+  /** An INSEE commune code: records of that commune. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** A département code (`59`, `2A`, `974`): records whose code_insee is in it. */
+  codeDepartement?: InputMaybe<Scalars['String']['input']>;
+  /** STRUCTURE, SERVICE (default both). */
+  entities?: InputMaybe<Array<ChangeEntity>>;
+  /** Source slugs. */
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Thématiques or catégories (`mobilite`): services with one of them (a structure never matches). */
+  thematiques?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type NomenclaturesQueryVariables = Exact<{ [key: string]: never; }>;

@@ -5,9 +5,11 @@ import type { NomenclaturesModel, ConnectionModel, EdgeModel, PageInfoModel } fr
 import type { QualiteModel } from '../graph/quality';
 import type { SearchConnectionModel, SearchEdgeModel } from '../graph/search';
 import type { FeedChange, FeedPage } from '../exports/change-feed';
+import type { WebhookView } from '../webhooks/endpoints';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -179,6 +181,13 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** A webhook just created, with its signing secret (shown only once). */
+export type CreatedWebhook = {
+  __typename?: 'CreatedWebhook';
+  secret: Scalars['String']['output'];
+  webhook: Webhook;
+};
+
 /** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
 export type Critere = {
   __typename?: 'Critere';
@@ -280,8 +289,18 @@ export type FraicheurVerdict =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Registers a webhook for the calling client: every change of the offer that matches `filter` is POSTed to `url`,
+   * signed (`Passerelle-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), in commit order, with
+   * retries. `filter` is a subset of ServiceFilter: `sources`, `codeDepartement`, `codeCommune`, `thematiques`, and
+   * `entities` (`structure`, `service`). The payload is public (as the change feed: no contact field, no
+   * restricted source). The secret is returned only here. Private and loopback addresses are refused.
+   */
+  createWebhook: CreatedWebhook;
   /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
   deleteServices: PushReport;
+  /** Removes one of the calling client's webhooks; false when it has none with this id. */
+  deleteWebhook: Scalars['Boolean']['output'];
   /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
   upsertServices: PushReport;
   /**
@@ -296,8 +315,19 @@ export type Mutation = {
 };
 
 
+export type MutationCreateWebhookArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+  url: Scalars['String']['input'];
+};
+
+
 export type MutationDeleteServicesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -509,6 +539,8 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /** The calling client's webhooks (a token is needed). */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -1045,6 +1077,36 @@ export type Thematique = {
   value: Scalars['String']['output'];
 };
 
+/** A reuser's webhook. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  createdAt: Scalars['DateTime']['output'];
+  /** The change feed cursor of the last change handled. */
+  cursor: Maybe<Scalars['String']['output']>;
+  /** Failed attempts in a row. */
+  failures: Scalars['Int']['output'];
+  filter: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  /** `active`, or `dead` after too many failures in a row (the operator's `passerelle webhooks retry ID` resumes it). */
+  state: Scalars['String']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** Which changes a webhook or a subscription hears of (a subset of ServiceFilter; every field given must match). */
+export type WebhookFilter = {
+  /** An INSEE commune code: records of that commune. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** A département code (`59`, `2A`, `974`): records whose code_insee is in it. */
+  codeDepartement?: InputMaybe<Scalars['String']['input']>;
+  /** STRUCTURE, SERVICE (default both). */
+  entities?: InputMaybe<Array<ChangeEntity>>;
+  /** Source slugs. */
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Thématiques or catégories (`mobilite`): services with one of them (a structure never matches). */
+  thematiques?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1184,6 +1246,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
+  CreatedWebhook: ResolverTypeWrapper<Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversTypes['Webhook'] }>;
   Critere: ResolverTypeWrapper<Critere>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1220,6 +1283,8 @@ export type ResolversTypes = {
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
   V1Record: ResolverTypeWrapper<Scalars['V1Record']['output']>;
+  Webhook: ResolverTypeWrapper<WebhookView>;
+  WebhookFilter: WebhookFilter;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1236,6 +1301,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
+  CreatedWebhook: Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversParentTypes['Webhook'] };
   Critere: Critere;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -1270,6 +1336,8 @@ export type ResolversParentTypes = {
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
   V1Record: Scalars['V1Record']['output'];
+  Webhook: WebhookView;
+  WebhookFilter: WebhookFilter;
 };
 
 export type AuthDirectiveArgs = {
@@ -1336,6 +1404,11 @@ export type CommuneEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Commune'], ParentType, ContextType>;
 };
 
+export type CreatedWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedWebhook'] = ResolversParentTypes['CreatedWebhook']> = {
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
+};
+
 export type CritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Critere'] = ResolversParentTypes['Critere']> = {
   applicable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1383,7 +1456,9 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
 }
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createWebhook?: Resolver<ResolversTypes['CreatedWebhook'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'url'>>;
   deleteServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationDeleteServicesArgs, 'ids'>>;
+  deleteWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
   upsertServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertServicesArgs, 'input'>>;
   upsertStructures?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertStructuresArgs, 'input'>>;
 };
@@ -1464,6 +1539,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
   structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType, RequireFields<QueryStructureArgs, 'id'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
+  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region'], FederationReferenceType extends FederationReferenceTypes['Region'] = FederationReferenceTypes['Region']> = {
@@ -1638,6 +1714,17 @@ export interface V1RecordScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'V1Record';
 }
 
+export type WebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  filter?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
   ChampProvenance?: ChampProvenanceResolvers<ContextType>;
@@ -1646,6 +1733,7 @@ export type Resolvers<ContextType = Context> = {
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
+  CreatedWebhook?: CreatedWebhookResolvers<ContextType>;
   Critere?: CritereResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1677,6 +1765,7 @@ export type Resolvers<ContextType = Context> = {
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
   V1Record?: GraphQLScalarType;
+  Webhook?: WebhookResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

@@ -12,6 +12,7 @@ import { DateScalar, DateTimeScalar, JSONObjectScalar, V1RecordScalar } from './
 import { searchResolvers } from './search';
 import { changeResolvers } from './changes';
 import { pushResolvers } from './push';
+import { webhookResolvers } from './webhooks';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
@@ -50,6 +51,7 @@ export function buildSchema(): GraphQLSchema {
     searchResolvers,
     changeResolvers,
     pushResolvers,
+    webhookResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

@@ -27,6 +27,8 @@ import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
 import { RateLimitGuard } from './http/rate-limit';
 import type { PushLimits, RateLimits } from './config';
+import type { ChangeStream } from './live/change-stream';
+import { attachSubscriptions } from './http/subscriptions';
 
 export interface AppOptions {
   logger: Logger;
@@ -84,6 +86,9 @@ export class App {
   private readonly responseCache?: ResponseCache;
   /** Every HTTP route (src/http/routes.ts). */
   readonly routes: readonly Route[];
+  /** The live changes that `offerChanged` subscriptions follow (attached once the store is ready). */
+  private changeStream?: ChangeStream;
+  private readonly closeSubscriptions: () => Promise<void>;
 
   constructor(private readonly options: AppOptions) {
     this.shared = options.shared ?? createSharedState({ logger: options.logger });
@@ -145,6 +150,15 @@ export class App {
         else res.end();
       });
     });
+    // Subscriptions: graphql-ws on the same server and path (an HTTP upgrade to WebSocket).
+    this.closeSubscriptions = attachSubscriptions(this.server, {
+      schema,
+      validationRules: limits.validationRules,
+      logger: options.logger,
+      viewerFor: async (authorization) => (options.authenticate ? options.authenticate(authorization) : ANONYMOUS),
+      contextFor: (viewer) => this.store && this.createContextFor(this.store, viewer),
+      formatError: (error) => this.formatError(boundedMessage(withLimitCode(error.toJSON(), error)), error),
+    });
     // Idle keep-alive connections are closed by the client first (fetch/undici after 4 s, browsers and proxies
     // later): with Node's default of 5 s, a busy client could send a request on a socket the server was closing
     // at that moment ("other side closed"). 65 s is longer than common clients' and proxies' idle timeouts.
@@ -154,6 +168,11 @@ export class App {
 
   async start(): Promise<void> {
     await this.apollo.start();
+  }
+
+  /** The process's change stream: `offerChanged` subscriptions follow it. */
+  attachChangeStream(stream: ChangeStream): void {
+    this.changeStream = stream;
   }
 
   attachStore(store: Store): void {
@@ -183,6 +202,7 @@ export class App {
   async stop(): Promise<void> {
     this.phase = 'draining';
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    await this.closeSubscriptions().catch((error: unknown) => this.options.logger.warn({ err: error }, 'closing the subscriptions failed'));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -247,7 +267,19 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness, pushLimits: this.options.pushLimits, webhookAllowPrivate: this.options.webhookAllowPrivate });
+    return this.createContextFor(store, viewer);
+  }
+
+  private createContextFor(store: Store, viewer: Viewer): Context {
+    return createContext(store, {
+      viewer,
+      restrictedSources: this.options.restrictedSources,
+      partners: this.options.partners,
+      freshness: this.options.freshness,
+      pushLimits: this.options.pushLimits,
+      webhookAllowPrivate: this.options.webhookAllowPrivate,
+      changeStream: this.changeStream,
+    });
   }
 
   /**

@@ -4,7 +4,8 @@ import { Withheld } from './auth/withheld';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
-import { readChangeFeed, type FeedPage } from './exports/change-feed';
+import { readChangeFeed, type FeedChange, type FeedPage } from './exports/change-feed';
+import type { ChangeStream } from './live/change-stream';
 import { createLoaders, type Loaders } from './loaders';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
 import { deleteServices, pushRecords, type PushLimits, type PushReport } from './ingest/push';
@@ -53,6 +54,13 @@ export interface Context {
   writes: Writes;
   /** The calling client's webhooks: refused without a token. */
   webhooks: OwnWebhooks;
+  /** The changes from now on (subscriptions); absent where no change stream runs (tests, CLI). */
+  liveChanges?: (accept: (change: FeedChange) => boolean) => AsyncIterableIterator<FeedChange>;
+  /**
+   * Fresh loaders and an empty withheld set: a subscription's context lives as long as its connection, and each
+   * event must read the records as they are now and report its own withheld fields.
+   */
+  renew(): void;
 }
 
 export interface OwnWebhooks {
@@ -72,12 +80,14 @@ export interface ContextOptions {
   pushLimits?: PushLimits;
   /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate?: boolean;
+  /** The process's change stream (subscriptions). */
+  changeStream?: ChangeStream;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
   const viewer = options.viewer ?? ANONYMOUS;
   const access = accessFor(viewer, options.restrictedSources ?? []);
-  return {
+  const context: Context = {
     viewer,
     access,
     loaders: createLoaders(store, access, options.partners),
@@ -98,7 +108,16 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
       create: async (url, filter) => addWebhook(store, { clientId: clientOf(viewer), url, filter, allowPrivate: options.webhookAllowPrivate ?? false }),
       remove: async (id) => removeWebhook(store, id, clientOf(viewer)),
     },
+    liveChanges: options.changeStream && ((accept) => options.changeStream!.subscribe(accept)),
+    renew() {
+      context.loaders = createLoaders(store, access, options.partners);
+      context.withheld = new Withheld();
+      context.plans = new Map();
+      context.outages = [];
+      context.now = new Date();
+    },
   };
+  return context;
 }
 
 /** The calling client's id; an anonymous caller has no webhooks. */

@@ -18,6 +18,7 @@ import { pruneChanges } from './store/changes';
 import { countSqlStatement } from './request-scope';
 import { createSharedState } from './cache';
 import { WebhookDispatcher } from './webhooks/dispatcher';
+import { ChangeStream } from './live/change-stream';
 
 /** `npm start`: read the configuration, listen at once (/readyz says 503 until ready), prepare the store. */
 async function main(): Promise<void> {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
 
   let adminSocket: AdminSocket | undefined;
   let dispatcher: WebhookDispatcher | undefined;
+  let changeStream: ChangeStream | undefined;
   let stopping = false;
   /**
    * Graceful, and bounded: stop accepting connections, let the requests in flight finish, close the store,
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, timeoutMs);
     await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
+    await changeStream?.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the change stream failed'));
     await dispatcher?.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the webhook dispatcher failed'));
     await adminSocket?.close();
     await usage.close().catch((error: unknown) => logger.error({ err: error }, 'writing usage counts failed'));
@@ -110,6 +113,11 @@ async function main(): Promise<void> {
   // Webhooks: every instance runs a dispatcher; each endpoint is delivered by the one holding its lease.
   dispatcher = new WebhookDispatcher(store, { settings: config.webhooks, restrictedSources: config.restrictedSources, freshness: config.freshness, logger });
   dispatcher.start();
+  // Subscriptions follow the change feed; a NOTIFY from any instance (or a write of this one) wakes both.
+  changeStream = new ChangeStream(store, { restrictedSources: config.restrictedSources, freshness: config.freshness, pollMs: config.webhooks.pollMs, logger });
+  await changeStream.start();
+  changeStream.onWake(() => dispatcher?.kick());
+  app.attachChangeStream(changeStream);
 
   // The change feed keeps superseded changes and old tombstones out, now and every hour.
   const prune = () =>

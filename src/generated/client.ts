@@ -370,6 +370,23 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** One change of the offer, pushed to a subscriber. */
+export type OfferChange = {
+  __typename?: 'OfferChange';
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position in the change feed (`changes(since:)` resumes after it). */
+  cursor: Scalars['String']['output'];
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  operation: ChangeOperation;
+  /** The service as it is now (null for a structure's change or a deletion). */
+  service?: Maybe<Service>;
+  source: Scalars['String']['output'];
+  /** The structure as it is now (null for a service's change or a deletion). */
+  structure?: Maybe<Structure>;
+};
+
 /** Where a page of a connection stands. Cursors are opaque; pass `endCursor` as `after` to get the next page. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -1045,6 +1062,24 @@ export type StructureFilter = {
   types?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Changed in Passerelle (`updatedAt`) at or after this instant. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change of the offer that matches `filter`, as it is committed (created or updated: `UPSERT`; deleted:
+   * `DELETE`), over the `graphql-ws` protocol on the same endpoint (`ws://…/graphql`), authenticated by
+   * `connectionParams: { authorization: "Bearer <token>" }` as HTTP requests are by their header. `service` and
+   * `structure` are resolved with the token's rights: contact fields stay null without `contact:read`. Changes of
+   * restricted sources are not sent (as the change feed). A slow subscriber that falls 10,000 changes behind is
+   * disconnected; resume with the `changes` query from the last `cursor` received.
+   */
+  offerChanged: OfferChange;
+};
+
+
+export type SubscriptionOfferChangedArgs = {
+  filter?: InputMaybe<WebhookFilter>;
 };
 
 /**

@@ -376,6 +376,23 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** One change of the offer, pushed to a subscriber. */
+export type OfferChange = {
+  __typename?: 'OfferChange';
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position in the change feed (`changes(since:)` resumes after it). */
+  cursor: Scalars['String']['output'];
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  operation: ChangeOperation;
+  /** The service as it is now (null for a structure's change or a deletion). */
+  service: Maybe<Service>;
+  source: Scalars['String']['output'];
+  /** The structure as it is now (null for a service's change or a deletion). */
+  structure: Maybe<Structure>;
+};
+
 /** Where a page of a connection stands. Cursors are opaque; pass `endCursor` as `after` to get the next page. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -1053,6 +1070,24 @@ export type StructureFilter = {
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change of the offer that matches `filter`, as it is committed (created or updated: `UPSERT`; deleted:
+   * `DELETE`), over the `graphql-ws` protocol on the same endpoint (`ws://…/graphql`), authenticated by
+   * `connectionParams: { authorization: "Bearer <token>" }` as HTTP requests are by their header. `service` and
+   * `structure` are resolved with the token's rights: contact fields stay null without `contact:read`. Changes of
+   * restricted sources are not sent (as the change feed). A slow subscriber that falls 10,000 changes behind is
+   * disconnected; resume with the `changes` query from the last `cursor` received.
+   */
+  offerChanged: OfferChange;
+};
+
+
+export type SubscriptionOfferChangedArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -1258,6 +1293,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
+  OfferChange: ResolverTypeWrapper<FeedChange>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Pays: ResolverTypeWrapper<Pays>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
@@ -1280,6 +1316,7 @@ export type ResolversTypes = {
   StructureConsolidee: ResolverTypeWrapper<StructureConsolidee>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
   V1Record: ResolverTypeWrapper<Scalars['V1Record']['output']>;
@@ -1312,6 +1349,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
+  OfferChange: FeedChange;
   PageInfo: PageInfoModel;
   Pays: Pays;
   Provenance: ProvenanceModel;
@@ -1333,6 +1371,7 @@ export type ResolversParentTypes = {
   StructureConsolidee: StructureConsolidee;
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
+  Subscription: Record<PropertyKey, never>;
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
   V1Record: Scalars['V1Record']['output'];
@@ -1479,6 +1518,17 @@ export type NomenclaturesResolvers<ContextType = Context, ParentType extends Res
   reseauxPorteurs?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   thematiques?: Resolver<Array<ResolversTypes['Thematique']>, ParentType, ContextType>;
   typesServices?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
+};
+
+export type OfferChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OfferChange'] = ResolversParentTypes['OfferChange']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entity?: Resolver<ResolversTypes['ChangeEntity'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['ChangeOperation'], ParentType, ContextType>;
+  service?: Resolver<Maybe<ResolversTypes['Service']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1699,6 +1749,10 @@ export type StructureEdgeResolvers<ContextType = Context, ParentType extends Res
   node?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  offerChanged?: SubscriptionResolver<ResolversTypes['OfferChange'], "offerChanged", ParentType, ContextType, Partial<SubscriptionOfferChangedArgs>>;
+};
+
 export type TerritoireResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Territoire'] = ResolversParentTypes['Territoire']> = {
   __resolveType: TypeResolveFn<'Commune' | 'Departement' | 'Epci' | 'Pays' | 'Region', ParentType, ContextType>;
 };
@@ -1744,6 +1798,7 @@ export type Resolvers<ContextType = Context> = {
   Mutation?: MutationResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
+  OfferChange?: OfferChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Pays?: PaysResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
@@ -1762,6 +1817,7 @@ export type Resolvers<ContextType = Context> = {
   StructureConnection?: StructureConnectionResolvers<ContextType>;
   StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
   V1Record?: GraphQLScalarType;

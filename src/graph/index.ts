@@ -13,6 +13,7 @@ import { searchResolvers } from './search';
 import { changeResolvers } from './changes';
 import { pushResolvers } from './push';
 import { webhookResolvers } from './webhooks';
+import { subscriptionResolvers } from './subscriptions';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
@@ -52,6 +53,7 @@ export function buildSchema(): GraphQLSchema {
     changeResolvers,
     pushResolvers,
     webhookResolvers,
+    subscriptionResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

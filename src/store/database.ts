@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client';
 import { StatementTimeoutError } from '../errors';
@@ -48,6 +48,12 @@ export interface Store {
    * Writes, migrations and the rest still go through Prisma.
    */
   query<T>(statement: Statement): Promise<T[]>;
+  /**
+   * Calls `onNotify` on every NOTIFY of `channel` (PostgreSQL: on a connection of its own, outside the pool, so
+   * every instance on the database hears every commit; PGlite: its own in-process LISTEN). Resolves with the
+   * function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void, onError?: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -84,6 +90,18 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
           throw error;
         }
       },
+      listen: async (channel, onNotify, onError) => {
+        const client = new Client({ connectionString: options.databaseUrl });
+        client.on('error', (error) => onError?.(error));
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify();
+        });
+        await client.connect();
+        await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+        return async () => {
+          await client.end().catch(() => undefined);
+        };
+      },
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -106,6 +124,12 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       const text = statement.text;
       options.onQuery?.(text);
       return (await pglite.query<T>(text, statement.values as unknown[])).rows;
+    },
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await unsubscribe();
+      };
     },
     close: async () => {
       await prisma.$disconnect();

@@ -41,6 +41,8 @@ export interface Store {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The PGlite instance, when embedded. */
   pglite?: PGlite;
+  /** The PostgreSQL URL, when not embedded (migrations and LISTEN open connections of their own). */
+  databaseUrl?: string;
   /**
    * Runs one read statement straight on the driver (pg's pool or PGlite), rows as the driver parses them.
    * The graph's hot reads go here rather than through Prisma's `$queryRaw`: they ask PostgreSQL for rows
@@ -78,6 +80,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       engine: 'postgres',
       prisma,
       adapterFactory,
+      databaseUrl: options.databaseUrl,
       query: async <T>(statement: Statement) => {
         const text = statement.text;
         options.onQuery?.(text);

@@ -14,6 +14,12 @@ import { matchesFilter } from '../../src/webhooks/filter';
 import type { Viewer } from '../../src/auth/viewer';
 import * as fixture from '../fixtures/offer';
 import { startReceiver, waitFor } from './receiver';
+import { createConnector } from '../../src/partners';
+import { harvest } from '../../src/partners/harvest';
+import { createTransport } from '../../src/partners/http';
+import type { PartnerConfig } from '../../src/partners/types';
+import { startFakePartner } from '../partners/fake-server';
+import * as partnerFixtures from '../partners/fixtures/data-inclusion';
 
 const SETTINGS: WebhookSettings = { allowPrivate: true, retryBaseMs: 50, maxAttempts: 8, pollMs: 100, timeoutMs: 2000 };
 const LIMITS = { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 };
@@ -130,6 +136,30 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     await pushRecords(store, PRODUCER, 'service', [mobilite('hook-import')], { limits: LIMITS }); // unchanged: no event
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.accepted.map((e) => e.body.recordId)).toEqual(['dora--hook-1', 'dora--hook-import']);
+  });
+
+  test('a harvest reaches a receiver within seconds', async () => {
+    const { r, register } = await receiver();
+    await register({ sources: ['dora'], entities: ['service'] });
+    const dataset = partnerFixtures.harvestDataset(1, 1);
+    const fake = await startFakePartner((req) => {
+      const page = Number(req.query.page ?? 1);
+      const size = Number(req.query.size ?? 1000);
+      if (req.path === '/api/v1/structures') return partnerFixtures.pageOf(dataset.structures, page, size);
+      if (req.path === '/api/v1/services') return partnerFixtures.pageOf(dataset.services, page, size);
+      return undefined;
+    });
+    try {
+      const partner: PartnerConfig = { id: 'di', type: 'data-inclusion', baseUrl: fake.url, live: false, sources: ['dora'], cacheTtlSeconds: 0, timeoutMs: 2000 };
+      const logger = createLogger('silent');
+      const transport = createTransport(partner, { retries: 0, backoffMs: 0, breaker: { failures: 100, openMs: 1000 } });
+      await harvest(store, createConnector(partner, transport, logger, { harvestPageSize: 10 }), { logger });
+      const event = await waitFor(() => r.accepted.find((e) => e.body.recordId === 'dora--harvest-service-1-1'), 5000);
+      expect(event.verified).toBe(true);
+      expect(event.body).toMatchObject({ operation: 'UPSERT', entity: 'service', source: 'dora' });
+    } finally {
+      await fake.close();
+    }
   });
 
   test('a receiver that fails three times gets every event, in order, exactly once; replay sends them again with the same ids', async () => {

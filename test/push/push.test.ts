@@ -171,5 +171,26 @@ describe.each(ENGINES)('the producer write API, on %s', (engine) => {
       expect(await big.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
       expect(await store.prisma.structure.findUnique({ where: { id: 'dora--x' } })).toBeNull();
     });
+
+    test('PUT takes from the same rate-limit bucket as /graphql', async () => {
+      const limited = await createTestApp(store, {
+        authenticate: createAuthenticator(new TokenVerifier(store, config)),
+        rateLimits: { anonymous: { rate: 0, burst: 1 }, client: { rate: 0.001, burst: 2 } },
+      });
+      const url = (await limited.url()).replace(/\/graphql$/, '');
+      try {
+        const headers = { 'content-type': 'application/json', authorization: bearer('producer') };
+        const first = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ sources { slug } }' }) });
+        expect(first.status).toBe(200);
+        const second = await fetch(`${url}/api/v1/sources/dora/structures`, { method: 'PUT', headers, body: JSON.stringify([structure('rate-1')]) });
+        expect(second.status).toBe(200);
+        const third = await fetch(`${url}/api/v1/sources/dora/structures`, { method: 'PUT', headers, body: JSON.stringify([structure('rate-2')]) });
+        expect(third.status).toBe(429);
+        expect(third.headers.get('retry-after')).toBeTruthy();
+        expect(await store.prisma.structure.findUnique({ where: { id: 'dora--rate-2' } })).toBeNull();
+      } finally {
+        await limited.stop();
+      }
+    });
   });
 });

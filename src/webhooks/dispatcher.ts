@@ -69,6 +69,8 @@ export interface WebhookEvent {
 
 const PAGE = 100;
 const MAX_BACKOFF_MS = 3_600_000;
+/** Days of delivery attempts kept for the operator. */
+const DELIVERY_LOG_DAYS = 30;
 
 export class WebhookDispatcher {
   /** This instance's name in `lease_owner`. */
@@ -78,6 +80,7 @@ export class WebhookDispatcher {
   private again = false;
   private stopped = false;
   private readonly leaseSeconds: number;
+  private prunedAt = 0;
 
   constructor(
     private readonly store: Store,
@@ -119,11 +122,12 @@ export class WebhookDispatcher {
       try {
         do {
           this.again = false;
+          await this.pruneDeliveries();
           const due = await this.store.query<{ id: string }>(Prisma.sql`
-            SELECT id FROM webhook_endpoints
-            WHERE state = 'active' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-              AND (lease_until IS NULL OR lease_until < now())
-            ORDER BY created_at`);
+            SELECT w.id FROM webhook_endpoints w JOIN api_clients c ON c.id = w.client_id AND c.revoked_at IS NULL
+            WHERE w.state = 'active' AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= now())
+              AND (w.lease_until IS NULL OR w.lease_until < now())
+            ORDER BY w.created_at`);
           for (const { id } of due) {
             if (this.stopped) return;
             await this.serve(id);
@@ -138,11 +142,20 @@ export class WebhookDispatcher {
     return this.running;
   }
 
+  /** The delivery log keeps DELIVERY_LOG_DAYS days (checked at most once an hour per instance). */
+  private async pruneDeliveries(): Promise<void> {
+    if (Date.now() - this.prunedAt < 3_600_000) return;
+    this.prunedAt = Date.now();
+    await this.store.prisma.$executeRaw(Prisma.sql`DELETE FROM webhook_deliveries WHERE attempted_at < now() - make_interval(days => ${DELIVERY_LOG_DAYS})`);
+  }
+
   private async claim(id: string): Promise<ClaimedEndpoint | undefined> {
     const rows = await this.store.query<ClaimedEndpoint>(Prisma.sql`
       UPDATE webhook_endpoints SET lease_owner = ${this.owner}, lease_until = now() + make_interval(secs => ${this.leaseSeconds})
       WHERE id = ${id} AND state = 'active' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
         AND (lease_until IS NULL OR lease_until < now())
+        -- A revoked client's endpoints stop with its tokens.
+        AND EXISTS (SELECT 1 FROM api_clients c WHERE c.id = webhook_endpoints.client_id AND c.revoked_at IS NULL)
       RETURNING id, url, filter, secret, cursor, failures`);
     return rows[0];
   }

@@ -220,6 +220,18 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     }
   });
 
+  test('a revoked client\'s endpoints stop delivering', async () => {
+    await op('clients.add', { id: 'leaving', name: 'Leaves' });
+    const r = await startReceiver(() => undefined);
+    receivers.push(r);
+    await addWebhook(store, { clientId: 'leaving', url: r.url, filter: { sources: ['dora'] }, allowPrivate: true });
+    await op('clients.revoke', { id: 'leaving' });
+    await pushRecords(store, PRODUCER, 'service', [mobilite('after-revoke')], { limits: LIMITS });
+    await dispatcher.tick();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(r.all).toEqual([]);
+  });
+
   test('webhooks add refuses a private URL unless the operator allows it', async () => {
     const strict = loadConfig({});
     await expect(op('webhooks.add', { client: 'reuser', url: 'http://127.0.0.1:1/x' }, strict)).rejects.toThrow(/private/);

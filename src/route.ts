@@ -36,6 +36,8 @@ export interface RouteDoc {
   response: Record<string, unknown>;
   /** Other statuses the route answers, with their meaning. */
   errors?: Record<number, string>;
+  /** The request body, by media type (`{ 'application/json': { schema } }`), for a route that takes one. */
+  requestBody?: Record<string, unknown>;
 }
 
 export interface Route {

@@ -76,6 +76,36 @@ function pushRoute(host: PushHost, entity: 'structures' | 'services'): Route {
     methods: ['PUT'],
     auth: 'token',
     description: `A producer writes its own source's ${entity} (JSON array or NDJSON of v1 records; token with the scope import).`,
+    doc: {
+      summary: `Écrire les ${entity} de sa source`,
+      tags: ['écriture'],
+      requestBody: {
+        'application/json': { schema: { type: 'array', items: { $ref: `#/components/schemas/${entity === 'structures' ? 'Structure' : 'Service'}` } } },
+        'application/x-ndjson': { schema: { type: 'string', description: 'One v1 record (JSON object) per line.' } },
+      },
+      response: {
+        type: 'object',
+        description: 'The import report: counts and each rejected record\'s problems (`index` from 0, `field`, `message`, `code`).',
+        required: ['source', 'created', 'updated', 'unchanged', 'deleted', 'rejected', 'errors', 'warnings'],
+        properties: {
+          source: { type: 'string' },
+          created: { type: 'integer' },
+          updated: { type: 'integer' },
+          unchanged: { type: 'integer' },
+          deleted: { type: 'integer' },
+          rejected: { type: 'integer' },
+          errors: { type: 'array', items: { type: 'object' } },
+          warnings: { type: 'array', items: { type: 'object' } },
+        },
+      },
+      errors: {
+        400: 'The body is not a JSON array nor NDJSON.',
+        401: 'No token, or a token that is not valid.',
+        403: 'FORBIDDEN (no scope import) or FORBIDDEN_SOURCE (a source the client does not write, named by the path, a record\'s source or an id); nothing was written.',
+        413: 'PAYLOAD_TOO_LARGE: more records (PASSERELLE_PUSH_MAX_RECORDS) or bytes (PASSERELLE_PUSH_MAX_BYTES) than allowed.',
+        429: 'Rate limited (the bucket shared with /graphql).',
+      },
+    },
     handler: async (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => {
       const store = host.store();
       if (!store) return send(res, 503, { detail: 'the store is not ready yet; retry in a few seconds' });

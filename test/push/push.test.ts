@@ -172,6 +172,15 @@ describe.each(ENGINES)('the producer write API, on %s', (engine) => {
       expect(await store.prisma.structure.findUnique({ where: { id: 'dora--x' } })).toBeNull();
     });
 
+    test('the PUT routes are in /api/openapi.json and /api/docs', async () => {
+      const document = await (await fetch(`${base}/api/openapi.json`)).json();
+      const put = document.paths['/api/v1/sources/{slug}/services'].put;
+      expect(put.requestBody.content).toHaveProperty(['application/x-ndjson']);
+      expect(put.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(['200', '403', '413']));
+      expect(await (await fetch(`${base}/api/docs`)).text()).toContain('PUT /api/v1/sources/{slug}/structures');
+    });
+
     test('PUT takes from the same rate-limit bucket as /graphql', async () => {
       const limited = await createTestApp(store, {
         authenticate: createAuthenticator(new TokenVerifier(store, config)),

@@ -134,6 +134,15 @@ describe.each(ENGINES)('the producer write API, on %s', (engine) => {
     expect(await store.prisma.structure.findUnique({ where: { id: 'dora--a' } })).toBeNull();
   });
 
+  test('a GraphQL body over the limit is a 413 PAYLOAD_TOO_LARGE; a token raises the limit to PASSERELLE_PUSH_MAX_BYTES only', async () => {
+    const big = JSON.stringify({ query: UPSERT_STRUCTURES, variables: { input: [structure('huge', { description: 'x'.repeat(1024 * 1024) })] } });
+    for (const headers of [{}, { authorization: bearer('producer') }]) {
+      const response = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: big });
+      expect(response.status).toBe(413);
+      expect((await response.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+    }
+  });
+
   test('a mutation sent with GET is refused', async () => {
     const query = `mutation { deleteServices(ids: ["dora--paris-11-numerique"]) { deleted } }`;
     const response = await fetch(`${base}/graphql?query=${encodeURIComponent(query)}`, { headers: { authorization: bearer('producer'), 'apollo-require-preflight': 'true' } });

@@ -6,7 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createContext, type Context } from './context';
 import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
-import { handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
+import { MAX_BODY_BYTES, handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
 import { serverRoutes } from './http/routes';
 import { matchRoute, type Route } from './route';
 import { DEFAULT_READY_TIMEOUT_MS, type Phase } from './http/health';
@@ -26,7 +26,9 @@ import { createSharedState, type SharedState } from './cache';
 import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
 import { RateLimitGuard } from './http/rate-limit';
-import type { RateLimits } from './config';
+import type { PushLimits, RateLimits } from './config';
+import type { ChangeStream } from './live/change-stream';
+import { attachSubscriptions } from './http/subscriptions';
 
 export interface AppOptions {
   logger: Logger;
@@ -59,6 +61,10 @@ export interface AppOptions {
   responseCacheSeconds?: number;
   /** Seconds a persisted query's text is kept; absent: until evicted. */
   persistedQueryTtl?: number;
+  /** Limits of the producer write API (records and bytes per request); default DEFAULT_PUSH_LIMITS. */
+  pushLimits?: PushLimits;
+  /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: boolean;
 }
 
 /**
@@ -80,6 +86,9 @@ export class App {
   private readonly responseCache?: ResponseCache;
   /** Every HTTP route (src/http/routes.ts). */
   readonly routes: readonly Route[];
+  /** The live changes that `offerChanged` subscriptions follow (attached once the store is ready). */
+  private changeStream?: ChangeStream;
+  private readonly closeSubscriptions: () => Promise<void>;
 
   constructor(private readonly options: AppOptions) {
     this.shared = options.shared ?? createSharedState({ logger: options.logger });
@@ -124,6 +133,7 @@ export class App {
       graphql: (req, res, store) => this.serveGraphQL(req, res, store),
       contextFor: (store, authorization) => this.contextFor(store, authorization),
       rateLimited: async (req, res, ctx) => !!this.rateLimit && (await this.rateLimit.refuse(req, res, ctx.viewer, 'rest')),
+      pushLimits: options.pushLimits,
     });
     this.server = http.createServer((req, res) => {
       // Every response says which request it was (the client's own X-Request-Id when sane), and every log
@@ -140,6 +150,15 @@ export class App {
         else res.end();
       });
     });
+    // Subscriptions: graphql-ws on the same server and path (an HTTP upgrade to WebSocket).
+    this.closeSubscriptions = attachSubscriptions(this.server, {
+      schema,
+      validationRules: limits.validationRules,
+      logger: options.logger,
+      viewerFor: async (authorization) => (options.authenticate ? options.authenticate(authorization) : ANONYMOUS),
+      contextFor: (viewer) => this.store && this.createContextFor(this.store, viewer),
+      formatError: (error) => this.formatError(boundedMessage(withLimitCode(error.toJSON(), error)), error),
+    });
     // Idle keep-alive connections are closed by the client first (fetch/undici after 4 s, browsers and proxies
     // later): with Node's default of 5 s, a busy client could send a request on a socket the server was closing
     // at that moment ("other side closed"). 65 s is longer than common clients' and proxies' idle timeouts.
@@ -149,6 +168,11 @@ export class App {
 
   async start(): Promise<void> {
     await this.apollo.start();
+  }
+
+  /** The process's change stream: `offerChanged` subscriptions follow it. */
+  attachChangeStream(stream: ChangeStream): void {
+    this.changeStream = stream;
   }
 
   attachStore(store: Store): void {
@@ -178,6 +202,7 @@ export class App {
   async stop(): Promise<void> {
     this.phase = 'draining';
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+    await this.closeSubscriptions().catch((error: unknown) => this.options.logger.warn({ err: error }, 'closing the subscriptions failed'));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
@@ -209,7 +234,9 @@ export class App {
       return logGraphQLRequest(this.options.logger, { operation: null, viewer: ctx?.viewer, started, status: 429, errors: [ErrorCode.RATE_LIMITED] });
     }
     const cache = ctx && this.responseCache?.forRequest(req, ctx, store, (operation) => logGraphQLRequest(this.options.logger, { operation, viewer: ctx.viewer, started, status: 200 }));
-    return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache);
+    // Producers push up to PASSERELLE_PUSH_MAX_BYTES through mutations; a caller without a token gets 1 MB.
+    const maxBody = req.headers.authorization ? Math.max(MAX_BODY_BYTES, this.options.pushLimits?.maxBytes ?? 0) : MAX_BODY_BYTES;
+    return handleGraphQL(this.apollo, req, res, context, compiled && ((body, context) => this.compiledAnswer(compiled, store, body, context)), cache, maxBody);
   }
 
   /**
@@ -240,7 +267,19 @@ export class App {
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
   async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
-    return createContext(store, { viewer, restrictedSources: this.options.restrictedSources, partners: this.options.partners, freshness: this.options.freshness });
+    return this.createContextFor(store, viewer);
+  }
+
+  private createContextFor(store: Store, viewer: Viewer): Context {
+    return createContext(store, {
+      viewer,
+      restrictedSources: this.options.restrictedSources,
+      partners: this.options.partners,
+      freshness: this.options.freshness,
+      pushLimits: this.options.pushLimits,
+      webhookAllowPrivate: this.options.webhookAllowPrivate,
+      changeStream: this.changeStream,
+    });
   }
 
   /**

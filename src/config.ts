@@ -85,6 +85,13 @@ const EnvSchema = z.object({
   PASSERELLE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   PASSERELLE_APQ_TTL: duration('1d'),
   PASSERELLE_CHANGES_RETENTION: duration('90d'),
+  PASSERELLE_PUSH_MAX_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  PASSERELLE_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(10 * 1024 * 1024),
+  PASSERELLE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  PASSERELLE_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(10_000),
+  PASSERELLE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  PASSERELLE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  PASSERELLE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
 });
 
 /** A rate limit's token bucket (src/http/rate-limit.ts); `rate` 0 means no limit for that kind of caller. */
@@ -159,6 +166,30 @@ export interface Config {
   persistedQueryTtl: number;
   /** How long the change feed keeps tombstones, seconds (src/store/changes.ts). */
   changesRetentionSeconds: number;
+  /** The producer write API's limits per request (src/ingest/push.ts). */
+  push: PushLimits;
+  /** Webhook delivery (src/webhooks/). */
+  webhooks: WebhookSettings;
+}
+
+export interface PushLimits {
+  /** Records per request (PASSERELLE_PUSH_MAX_RECORDS). */
+  maxRecords: number;
+  /** Bytes of a request's body (PASSERELLE_PUSH_MAX_BYTES). */
+  maxBytes: number;
+}
+
+export interface WebhookSettings {
+  /** Endpoints on loopback, private, link-local or unique-local addresses are accepted (tests, a private network). */
+  allowPrivate: boolean;
+  /** The first retry waits this long; each next one twice as long (capped at an hour). */
+  retryBaseMs: number;
+  /** Failed attempts in a row before an endpoint is dead (dead letter: `webhooks retry ID` resumes it). */
+  maxAttempts: number;
+  /** How often the dispatcher looks for new changes without a notification. */
+  pollMs: number;
+  /** How long a receiver has to answer one delivery. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -201,6 +232,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheSeconds: e.PASSERELLE_RESPONSE_CACHE_SECONDS,
     persistedQueryTtl: e.PASSERELLE_APQ_TTL,
     changesRetentionSeconds: e.PASSERELLE_CHANGES_RETENTION,
+    push: { maxRecords: e.PASSERELLE_PUSH_MAX_RECORDS, maxBytes: e.PASSERELLE_PUSH_MAX_BYTES },
+    webhooks: {
+      allowPrivate: e.PASSERELLE_WEBHOOK_ALLOW_PRIVATE === 'true',
+      retryBaseMs: e.PASSERELLE_WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: e.PASSERELLE_WEBHOOK_MAX_ATTEMPTS,
+      pollMs: e.PASSERELLE_WEBHOOK_POLL_MS,
+      timeoutMs: e.PASSERELLE_WEBHOOK_TIMEOUT_MS,
+    },
   };
 }
 

@@ -4,9 +4,23 @@ import { Withheld } from './auth/withheld';
 import { ANONYMOUS, type Viewer } from './auth/viewer';
 import type { PartnerRegistry } from './partners/registry';
 import type { Store } from './store/database';
-import { readChangeFeed, type FeedPage } from './exports/change-feed';
+import { readChangeFeed, type FeedChange, type FeedPage } from './exports/change-feed';
+import type { ChangeStream } from './live/change-stream';
 import { createLoaders, type Loaders } from './loaders';
 import { DEFAULT_FRESHNESS, type FreshnessThresholds } from './quality/freshness';
+import { deleteServices, pushRecords, type PushLimits, type PushReport } from './ingest/push';
+import type { Kind } from './ingest/import/report';
+import { addWebhook, listWebhooks, removeWebhook, type WebhookView } from './webhooks/endpoints';
+import { forbidden } from './errors';
+
+/** Default limits of the producer write API (PASSERELLE_PUSH_MAX_RECORDS, PASSERELLE_PUSH_MAX_BYTES). */
+export const DEFAULT_PUSH_LIMITS: PushLimits = { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 };
+
+/** The producer write API, bound to this request's viewer (src/ingest/push.ts checks its scope and sources). */
+export interface Writes {
+  push(kind: Kind, records: readonly unknown[], source?: string | null): Promise<PushReport>;
+  deleteServices(ids: readonly string[]): Promise<PushReport>;
+}
 
 /**
  * What every resolver of one request gets. No store: resolvers ask the loaders, which decide who answers
@@ -36,6 +50,23 @@ export interface Context {
    * exports (src/store/changes.ts).
    */
   changeFeed(since: string | undefined, first: number): Promise<FeedPage>;
+  /** Writes of a producer's client (mutations): refused unless the token carries `import`. */
+  writes: Writes;
+  /** The calling client's webhooks: refused without a token. */
+  webhooks: OwnWebhooks;
+  /** The changes from now on (subscriptions); absent where no change stream runs (tests, CLI). */
+  liveChanges?: (accept: (change: FeedChange) => boolean) => AsyncIterableIterator<FeedChange>;
+  /**
+   * Fresh loaders and an empty withheld set: a subscription's context lives as long as its connection, and each
+   * event must read the records as they are now and report its own withheld fields.
+   */
+  renew(): void;
+}
+
+export interface OwnWebhooks {
+  list(): Promise<WebhookView[]>;
+  create(url: string, filter: unknown): Promise<{ webhook: WebhookView; secret: string }>;
+  remove(id: string): Promise<boolean>;
 }
 
 export interface ContextOptions {
@@ -45,12 +76,18 @@ export interface ContextOptions {
   partners?: PartnerRegistry;
   /** Thresholds of `fraicheur`; default 180 and 730 days. */
   freshness?: FreshnessThresholds;
+  /** Limits of the producer write API; default DEFAULT_PUSH_LIMITS. */
+  pushLimits?: PushLimits;
+  /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate?: boolean;
+  /** The process's change stream (subscriptions). */
+  changeStream?: ChangeStream;
 }
 
 export function createContext(store: Store, options: ContextOptions = {}): Context {
   const viewer = options.viewer ?? ANONYMOUS;
   const access = accessFor(viewer, options.restrictedSources ?? []);
-  return {
+  const context: Context = {
     viewer,
     access,
     loaders: createLoaders(store, access, options.partners),
@@ -62,5 +99,29 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
     now: new Date(),
     changeFeed: (since, first) =>
       readChangeFeed(store, { since, first, hiddenSources: options.restrictedSources ?? [], freshness: options.freshness ?? DEFAULT_FRESHNESS }),
+    writes: {
+      push: (kind, records, source) => pushRecords(store, viewer, kind, records, { source, limits: options.pushLimits ?? DEFAULT_PUSH_LIMITS }),
+      deleteServices: (ids) => deleteServices(store, viewer, ids, options.pushLimits ?? DEFAULT_PUSH_LIMITS),
+    },
+    webhooks: {
+      list: async () => listWebhooks(store, clientOf(viewer)),
+      create: async (url, filter) => addWebhook(store, { clientId: clientOf(viewer), url, filter, allowPrivate: options.webhookAllowPrivate ?? false }),
+      remove: async (id) => removeWebhook(store, id, clientOf(viewer)),
+    },
+    liveChanges: options.changeStream && ((accept) => options.changeStream!.subscribe(accept)),
+    renew() {
+      context.loaders = createLoaders(store, access, options.partners);
+      context.withheld = new Withheld();
+      context.plans = new Map();
+      context.outages = [];
+      context.now = new Date();
+    },
   };
+  return context;
+}
+
+/** The calling client's id; an anonymous caller has no webhooks. */
+function clientOf(viewer: Viewer): string {
+  if (viewer.kind !== 'client') throw forbidden('webhooks belong to a client: send its token (Authorization: Bearer …)');
+  return viewer.clientId;
 }

@@ -60,6 +60,19 @@ export const ErrorCode = {
    * client's remedy is specific (re-download), not "fix your input".
    */
   CHANGES_CURSOR_EXPIRED: 'CHANGES_CURSOR_EXPIRED',
+  /**
+   * The caller is known (or anonymous) but may not do this: a write without a token carrying the `import`
+   * scope, a webhook of another client. HTTP 403. Distinct from UNAUTHENTICATED: the token is valid.
+   */
+  FORBIDDEN: 'FORBIDDEN',
+  /**
+   * A producer's write names a source its client may not write (the record's `source`, its id's
+   * `<source>--` prefix, or its structure_id's): HTTP 403, nothing of the request was written;
+   * `extensions.index` and `extensions.field` say which record and which field.
+   */
+  FORBIDDEN_SOURCE: 'FORBIDDEN_SOURCE',
+  /** A write carries more records (PASSERELLE_PUSH_MAX_RECORDS) or bytes (PASSERELLE_PUSH_MAX_BYTES) than allowed: HTTP 413. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** Anything else; details stay in the server's logs (masked unless NODE_ENV=development). */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -139,6 +152,14 @@ export function partnerUnavailable(partner: string, cause: { reason: string; sta
   return new GraphQLError(`partner ${partner} is unavailable (${detail}); its records are missing from this response`, {
     extensions: { code: ErrorCode.PARTNER_UNAVAILABLE, partner, reason: cause.reason },
   });
+}
+
+export function forbidden(message: string, extensions: Record<string, unknown> = {}, code: 'FORBIDDEN' | 'FORBIDDEN_SOURCE' = 'FORBIDDEN'): GraphQLError {
+  return new GraphQLError(cut(message, MAX_MESSAGE_LENGTH), { extensions: { code: ErrorCode[code], ...extensions, http: { status: 403 } } });
+}
+
+export function payloadTooLarge(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE, ...extensions, http: { status: 413 } } });
 }
 
 export function notFound(message: string): GraphQLError {

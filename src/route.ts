@@ -10,7 +10,9 @@ export type RouteAuth =
   /** Anyone; no token is read. */
   | 'public'
   /** Anyone; a token, when sent, must be valid (401 otherwise) and widens what is seen (contacts, restricted sources). */
-  | 'optional-token';
+  | 'optional-token'
+  /** A token is required (401 without one): the producer write API, a client's webhooks. */
+  | 'token';
 
 /** One query parameter of a documented route: parsed by src/rest/parameters.ts, documented by src/rest/openapi.ts. */
 export interface QueryParameter {
@@ -34,6 +36,8 @@ export interface RouteDoc {
   response: Record<string, unknown>;
   /** Other statuses the route answers, with their meaning. */
   errors?: Record<number, string>;
+  /** The request body, by media type (`{ 'application/json': { schema } }`), for a route that takes one. */
+  requestBody?: Record<string, unknown>;
 }
 
 export interface Route {

@@ -17,6 +17,8 @@ import { prepareStore } from './operations/prepare';
 import { pruneChanges } from './store/changes';
 import { countSqlStatement } from './request-scope';
 import { createSharedState } from './cache';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { ChangeStream } from './live/change-stream';
 
 /** `npm start`: read the configuration, listen at once (/readyz says 503 until ready), prepare the store. */
 async function main(): Promise<void> {
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     responseCacheSeconds: config.responseCacheSeconds,
     persistedQueryTtl: config.persistedQueryTtl,
+    pushLimits: config.push,
+    webhookAllowPrivate: config.webhooks.allowPrivate,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);
@@ -53,6 +57,8 @@ async function main(): Promise<void> {
   logger.info({ port, engine: embedded ? 'pglite' : 'postgres', dataDir: embedded ? config.dataDir : undefined }, `Passerelle listening on http://localhost:${port}/graphql`);
 
   let adminSocket: AdminSocket | undefined;
+  let dispatcher: WebhookDispatcher | undefined;
+  let changeStream: ChangeStream | undefined;
   let stopping = false;
   /**
    * Graceful, and bounded: stop accepting connections, let the requests in flight finish, close the store,
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, timeoutMs);
     await app.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the HTTP server failed'));
+    await changeStream?.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the change stream failed'));
+    await dispatcher?.stop().catch((error: unknown) => logger.error({ err: error }, 'stopping the webhook dispatcher failed'));
     await adminSocket?.close();
     await usage.close().catch((error: unknown) => logger.error({ err: error }, 'writing usage counts failed'));
     await shared.close();
@@ -101,6 +109,15 @@ async function main(): Promise<void> {
   // Ready only now: once /readyz says 200, CLI commands can already reach this store through the socket.
   app.attachStore(store);
   logger.info('store ready');
+
+  // Webhooks: every instance runs a dispatcher; each endpoint is delivered by the one holding its lease.
+  dispatcher = new WebhookDispatcher(store, { settings: config.webhooks, restrictedSources: config.restrictedSources, freshness: config.freshness, logger });
+  dispatcher.start();
+  // Subscriptions follow the change feed; a NOTIFY from any instance (or a write of this one) wakes both.
+  changeStream = new ChangeStream(store, { restrictedSources: config.restrictedSources, freshness: config.freshness, pollMs: config.webhooks.pollMs, logger });
+  await changeStream.start();
+  changeStream.onWake(() => dispatcher?.kick());
+  app.attachChangeStream(changeStream);
 
   // The change feed keeps superseded changes and old tombstones out, now and every hour.
   const prune = () =>

@@ -17,8 +17,12 @@ export type Viewer =
 
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };
 
-/** The scopes the API knows. `contact:read` unlocks courriel, telephone and contactNomPrenom. */
-export const SCOPES = ['contact:read'] as const;
+/**
+ * The scopes the API knows. `contact:read` unlocks courriel, telephone and contactNomPrenom; `import` lets a
+ * producer's client write the records of its own sources (the client's `sources`: the sources it may see when
+ * restricted are also the ones it may write) through the push API (src/ingest/push.ts).
+ */
+export const SCOPES = ['contact:read', 'import'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function hasScope(viewer: Viewer, scope: string): boolean {

@@ -19,6 +19,8 @@ export type Scalars = {
   DateTime: { input: string; output: string; }
   /** A JSON object. */
   JSONObject: { input: unknown; output: unknown; }
+  /** A data·inclusion v1 record pushed by a producer: a JSON object with snake_case fields, as a file imported by `passerelle import`. */
+  V1Record: { input: unknown; output: unknown; }
 };
 
 /** Scopes a reuser's token may carry (the token's `scope` claim spells them in lower case: `contact:read`). */
@@ -173,6 +175,13 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** A webhook just created, with its signing secret (shown only once). */
+export type CreatedWebhook = {
+  __typename?: 'CreatedWebhook';
+  secret: Scalars['String']['output'];
+  webhook: Webhook;
+};
+
 /** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
 export type Critere = {
   __typename?: 'Critere';
@@ -272,6 +281,61 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Registers a webhook for the calling client: every change of the offer that matches `filter` is POSTed to `url`,
+   * signed (`Passerelle-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), in commit order, with
+   * retries. `filter` is a subset of ServiceFilter: `sources`, `codeDepartement`, `codeCommune`, `thematiques`, and
+   * `entities` (`structure`, `service`). The payload is public (as the change feed: no contact field, no
+   * restricted source). The secret is returned only here. Private and loopback addresses are refused.
+   */
+  createWebhook: CreatedWebhook;
+  /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
+  deleteServices: PushReport;
+  /** Removes one of the calling client's webhooks; false when it has none with this id. */
+  deleteWebhook: Scalars['Boolean']['output'];
+  /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
+  upsertServices: PushReport;
+  /**
+   * Writes the structures of a producer's own source (the data·inclusion v1 shape, snake_case, as `passerelle import`
+   * reads a file): each record is checked as the import checks a row, the valid ones are written in one transaction
+   * per batch, identical ones are left alone (`unchanged`), and the report lists each rejected record's problems.
+   * Needs a token carrying the scope `import`; `source` defaults to the client's only source. A record naming
+   * another source (its `source`, or its id's `<source>--` prefix) refuses the whole request: `FORBIDDEN_SOURCE`.
+   * At most `PASSERELLE_PUSH_MAX_RECORDS` records (1000 by default): `PAYLOAD_TOO_LARGE`.
+   */
+  upsertStructures: PushReport;
+};
+
+
+export type MutationCreateWebhookArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+  url: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteServicesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpsertServicesArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpsertStructuresArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -306,6 +370,23 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** One change of the offer, pushed to a subscriber. */
+export type OfferChange = {
+  __typename?: 'OfferChange';
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position in the change feed (`changes(since:)` resumes after it). */
+  cursor: Scalars['String']['output'];
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  operation: ChangeOperation;
+  /** The service as it is now (null for a structure's change or a deletion). */
+  service?: Maybe<Service>;
+  source: Scalars['String']['output'];
+  /** The structure as it is now (null for a service's change or a deletion). */
+  structure?: Maybe<Structure>;
+};
+
 /** Where a page of a connection stands. Cursors are opaque; pass `endCursor` as `after` to get the next page. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -337,6 +418,38 @@ export type Provenance = {
   partner?: Maybe<Scalars['String']['output']>;
   /** The producer of the record (its id's prefix). */
   source: Source;
+};
+
+/** One problem of a pushed record. */
+export type PushProblem = {
+  __typename?: 'PushProblem';
+  /** `INVALID_RECORD` for a validation problem, `NOT_FOUND` for an id that names nothing. */
+  code: Scalars['String']['output'];
+  /** The v1 field (snake_case) the problem is about. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** The record's id as sent. */
+  id?: Maybe<Scalars['String']['output']>;
+  /** The record's position in the request's list, from 0. */
+  index?: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+};
+
+/** What a write did: counts of records, and each rejected record's problems. */
+export type PushReport = {
+  __typename?: 'PushReport';
+  created: Scalars['Int']['output'];
+  deleted: Scalars['Int']['output'];
+  /** Problems that rejected a record. */
+  errors: Array<PushProblem>;
+  rejected: Scalars['Int']['output'];
+  /** The source written. */
+  source: Scalars['String']['output'];
+  /** Records identical to the stored ones (or, for deleteServices, ids that named no service). */
+  unchanged: Scalars['Int']['output'];
+  /** Records that differed from the stored ones and were rewritten. */
+  updated: Scalars['Int']['output'];
+  /** Problems that did not (an unknown key left out, an eligibility zone that names no territory…). */
+  warnings: Array<PushProblem>;
 };
 
 /**
@@ -437,6 +550,8 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /** The calling client's webhooks (a token is needed). */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -949,6 +1064,24 @@ export type StructureFilter = {
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change of the offer that matches `filter`, as it is committed (created or updated: `UPSERT`; deleted:
+   * `DELETE`), over the `graphql-ws` protocol on the same endpoint (`ws://…/graphql`), authenticated by
+   * `connectionParams: { authorization: "Bearer <token>" }` as HTTP requests are by their header. `service` and
+   * `structure` are resolved with the token's rights: contact fields stay null without `contact:read`. Changes of
+   * restricted sources are not sent (as the change feed). A slow subscriber that falls 10,000 changes behind is
+   * disconnected; resume with the `changes` query from the last `cursor` received.
+   */
+  offerChanged: OfferChange;
+};
+
+
+export type SubscriptionOfferChangedArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -971,6 +1104,36 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** A reuser's webhook. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  createdAt: Scalars['DateTime']['output'];
+  /** The change feed cursor of the last change handled. */
+  cursor?: Maybe<Scalars['String']['output']>;
+  /** Failed attempts in a row. */
+  failures: Scalars['Int']['output'];
+  filter: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** `active`, or `dead` after too many failures in a row (the operator's `passerelle webhooks retry ID` resumes it). */
+  state: Scalars['String']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** Which changes a webhook or a subscription hears of (a subset of ServiceFilter; every field given must match). */
+export type WebhookFilter = {
+  /** An INSEE commune code: records of that commune. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** A département code (`59`, `2A`, `974`): records whose code_insee is in it. */
+  codeDepartement?: InputMaybe<Scalars['String']['input']>;
+  /** STRUCTURE, SERVICE (default both). */
+  entities?: InputMaybe<Array<ChangeEntity>>;
+  /** Source slugs. */
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Thématiques or catégories (`mobilite`): services with one of them (a structure never matches). */
+  thematiques?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type NomenclaturesQueryVariables = Exact<{ [key: string]: never; }>;

@@ -5,9 +5,11 @@ import type { NomenclaturesModel, ConnectionModel, EdgeModel, PageInfoModel } fr
 import type { QualiteModel } from '../graph/quality';
 import type { SearchConnectionModel, SearchEdgeModel } from '../graph/search';
 import type { FeedChange, FeedPage } from '../exports/change-feed';
+import type { WebhookView } from '../webhooks/endpoints';
 import type { Context } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -22,6 +24,8 @@ export type Scalars = {
   DateTime: { input: Date; output: Date; }
   /** A JSON object. */
   JSONObject: { input: Record<string, unknown>; output: Record<string, unknown>; }
+  /** A data·inclusion v1 record pushed by a producer: a JSON object with snake_case fields, as a file imported by `passerelle import`. */
+  V1Record: { input: Record<string, unknown>; output: Record<string, unknown>; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -177,6 +181,13 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** A webhook just created, with its signing secret (shown only once). */
+export type CreatedWebhook = {
+  __typename?: 'CreatedWebhook';
+  secret: Scalars['String']['output'];
+  webhook: Webhook;
+};
+
 /** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
 export type Critere = {
   __typename?: 'Critere';
@@ -276,6 +287,61 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Registers a webhook for the calling client: every change of the offer that matches `filter` is POSTed to `url`,
+   * signed (`Passerelle-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`), in commit order, with
+   * retries. `filter` is a subset of ServiceFilter: `sources`, `codeDepartement`, `codeCommune`, `thematiques`, and
+   * `entities` (`structure`, `service`). The payload is public (as the change feed: no contact field, no
+   * restricted source). The secret is returned only here. Private and loopback addresses are refused.
+   */
+  createWebhook: CreatedWebhook;
+  /** Deletes services of the client's own sources by id (`<source>--<producer id>`); an id of another source refuses the request. */
+  deleteServices: PushReport;
+  /** Removes one of the calling client's webhooks; false when it has none with this id. */
+  deleteWebhook: Scalars['Boolean']['output'];
+  /** Writes the services of a producer's own source, as `upsertStructures` (a service's structure must exist or be written before). */
+  upsertServices: PushReport;
+  /**
+   * Writes the structures of a producer's own source (the data·inclusion v1 shape, snake_case, as `passerelle import`
+   * reads a file): each record is checked as the import checks a row, the valid ones are written in one transaction
+   * per batch, identical ones are left alone (`unchanged`), and the report lists each rejected record's problems.
+   * Needs a token carrying the scope `import`; `source` defaults to the client's only source. A record naming
+   * another source (its `source`, or its id's `<source>--` prefix) refuses the whole request: `FORBIDDEN_SOURCE`.
+   * At most `PASSERELLE_PUSH_MAX_RECORDS` records (1000 by default): `PAYLOAD_TOO_LARGE`.
+   */
+  upsertStructures: PushReport;
+};
+
+
+export type MutationCreateWebhookArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+  url: Scalars['String']['input'];
+};
+
+
+export type MutationDeleteServicesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationDeleteWebhookArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpsertServicesArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpsertStructuresArgs = {
+  input: Array<Scalars['V1Record']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -310,6 +376,23 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** One change of the offer, pushed to a subscriber. */
+export type OfferChange = {
+  __typename?: 'OfferChange';
+  changedAt: Scalars['DateTime']['output'];
+  /** This change's position in the change feed (`changes(since:)` resumes after it). */
+  cursor: Scalars['String']['output'];
+  entity: ChangeEntity;
+  /** The record's id. */
+  id: Scalars['ID']['output'];
+  operation: ChangeOperation;
+  /** The service as it is now (null for a structure's change or a deletion). */
+  service: Maybe<Service>;
+  source: Scalars['String']['output'];
+  /** The structure as it is now (null for a service's change or a deletion). */
+  structure: Maybe<Structure>;
+};
+
 /** Where a page of a connection stands. Cursors are opaque; pass `endCursor` as `after` to get the next page. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -341,6 +424,38 @@ export type Provenance = {
   partner: Maybe<Scalars['String']['output']>;
   /** The producer of the record (its id's prefix). */
   source: Source;
+};
+
+/** One problem of a pushed record. */
+export type PushProblem = {
+  __typename?: 'PushProblem';
+  /** `INVALID_RECORD` for a validation problem, `NOT_FOUND` for an id that names nothing. */
+  code: Scalars['String']['output'];
+  /** The v1 field (snake_case) the problem is about. */
+  field: Maybe<Scalars['String']['output']>;
+  /** The record's id as sent. */
+  id: Maybe<Scalars['String']['output']>;
+  /** The record's position in the request's list, from 0. */
+  index: Maybe<Scalars['Int']['output']>;
+  message: Scalars['String']['output'];
+};
+
+/** What a write did: counts of records, and each rejected record's problems. */
+export type PushReport = {
+  __typename?: 'PushReport';
+  created: Scalars['Int']['output'];
+  deleted: Scalars['Int']['output'];
+  /** Problems that rejected a record. */
+  errors: Array<PushProblem>;
+  rejected: Scalars['Int']['output'];
+  /** The source written. */
+  source: Scalars['String']['output'];
+  /** Records identical to the stored ones (or, for deleteServices, ids that named no service). */
+  unchanged: Scalars['Int']['output'];
+  /** Records that differed from the stored ones and were rewritten. */
+  updated: Scalars['Int']['output'];
+  /** Problems that did not (an unknown key left out, an eligibility zone that names no territory…). */
+  warnings: Array<PushProblem>;
 };
 
 /**
@@ -441,6 +556,8 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /** The calling client's webhooks (a token is needed). */
+  webhooks: Array<Webhook>;
 };
 
 
@@ -953,6 +1070,24 @@ export type StructureFilter = {
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every change of the offer that matches `filter`, as it is committed (created or updated: `UPSERT`; deleted:
+   * `DELETE`), over the `graphql-ws` protocol on the same endpoint (`ws://…/graphql`), authenticated by
+   * `connectionParams: { authorization: "Bearer <token>" }` as HTTP requests are by their header. `service` and
+   * `structure` are resolved with the token's rights: contact fields stay null without `contact:read`. Changes of
+   * restricted sources are not sent (as the change feed). A slow subscriber that falls 10,000 changes behind is
+   * disconnected; resume with the `changes` query from the last `cursor` received.
+   */
+  offerChanged: OfferChange;
+};
+
+
+export type SubscriptionOfferChangedArgs = {
+  filter?: InputMaybe<WebhookFilter>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -975,6 +1110,36 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** A reuser's webhook. */
+export type Webhook = {
+  __typename?: 'Webhook';
+  createdAt: Scalars['DateTime']['output'];
+  /** The change feed cursor of the last change handled. */
+  cursor: Maybe<Scalars['String']['output']>;
+  /** Failed attempts in a row. */
+  failures: Scalars['Int']['output'];
+  filter: Scalars['JSONObject']['output'];
+  id: Scalars['ID']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  /** `active`, or `dead` after too many failures in a row (the operator's `passerelle webhooks retry ID` resumes it). */
+  state: Scalars['String']['output'];
+  url: Scalars['String']['output'];
+};
+
+/** Which changes a webhook or a subscription hears of (a subset of ServiceFilter; every field given must match). */
+export type WebhookFilter = {
+  /** An INSEE commune code: records of that commune. */
+  codeCommune?: InputMaybe<Scalars['String']['input']>;
+  /** A département code (`59`, `2A`, `974`): records whose code_insee is in it. */
+  codeDepartement?: InputMaybe<Scalars['String']['input']>;
+  /** STRUCTURE, SERVICE (default both). */
+  entities?: InputMaybe<Array<ChangeEntity>>;
+  /** Source slugs. */
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Thématiques or catégories (`mobilite`): services with one of them (a structure never matches). */
+  thematiques?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -1116,6 +1281,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
+  CreatedWebhook: ResolverTypeWrapper<Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversTypes['Webhook'] }>;
   Critere: ResolverTypeWrapper<Critere>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1124,11 +1290,15 @@ export type ResolversTypes = {
   Fraicheur: ResolverTypeWrapper<Fraicheur>;
   FraicheurVerdict: FraicheurVerdict;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
+  OfferChange: ResolverTypeWrapper<FeedChange>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Pays: ResolverTypeWrapper<Pays>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
+  PushProblem: ResolverTypeWrapper<PushProblem>;
+  PushReport: ResolverTypeWrapper<PushReport>;
   Qualite: ResolverTypeWrapper<QualiteModel>;
   QualiteOrigine: QualiteOrigine;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1146,8 +1316,12 @@ export type ResolversTypes = {
   StructureConsolidee: ResolverTypeWrapper<StructureConsolidee>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
+  V1Record: ResolverTypeWrapper<Scalars['V1Record']['output']>;
+  Webhook: ResolverTypeWrapper<WebhookView>;
+  WebhookFilter: WebhookFilter;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1164,6 +1338,7 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
+  CreatedWebhook: Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversParentTypes['Webhook'] };
   Critere: Critere;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -1171,11 +1346,15 @@ export type ResolversParentTypes = {
   Epci: EpciModel;
   Fraicheur: Fraicheur;
   JSONObject: Scalars['JSONObject']['output'];
+  Mutation: Record<PropertyKey, never>;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
+  OfferChange: FeedChange;
   PageInfo: PageInfoModel;
   Pays: Pays;
   Provenance: ProvenanceModel;
+  PushProblem: PushProblem;
+  PushReport: PushReport;
   Qualite: QualiteModel;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
@@ -1192,8 +1371,12 @@ export type ResolversParentTypes = {
   StructureConsolidee: StructureConsolidee;
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
+  Subscription: Record<PropertyKey, never>;
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
+  V1Record: Scalars['V1Record']['output'];
+  Webhook: WebhookView;
+  WebhookFilter: WebhookFilter;
 };
 
 export type AuthDirectiveArgs = {
@@ -1260,6 +1443,11 @@ export type CommuneEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Commune'], ParentType, ContextType>;
 };
 
+export type CreatedWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedWebhook'] = ResolversParentTypes['CreatedWebhook']> = {
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
+};
+
 export type CritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Critere'] = ResolversParentTypes['Critere']> = {
   applicable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1306,6 +1494,14 @@ export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<Resolver
   name: 'JSONObject';
 }
 
+export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createWebhook?: Resolver<ResolversTypes['CreatedWebhook'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'url'>>;
+  deleteServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationDeleteServicesArgs, 'ids'>>;
+  deleteWebhook?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWebhookArgs, 'id'>>;
+  upsertServices?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertServicesArgs, 'input'>>;
+  upsertStructures?: Resolver<ResolversTypes['PushReport'], ParentType, ContextType, RequireFields<MutationUpsertStructuresArgs, 'input'>>;
+};
+
 export type NomenclatureValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NomenclatureValue'] = ResolversParentTypes['NomenclatureValue']> = {
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1322,6 +1518,17 @@ export type NomenclaturesResolvers<ContextType = Context, ParentType extends Res
   reseauxPorteurs?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
   thematiques?: Resolver<Array<ResolversTypes['Thematique']>, ParentType, ContextType>;
   typesServices?: Resolver<Array<ResolversTypes['NomenclatureValue']>, ParentType, ContextType>;
+};
+
+export type OfferChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OfferChange'] = ResolversParentTypes['OfferChange']> = {
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entity?: Resolver<ResolversTypes['ChangeEntity'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operation?: Resolver<ResolversTypes['ChangeOperation'], ParentType, ContextType>;
+  service?: Resolver<Maybe<ResolversTypes['Service']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1341,6 +1548,25 @@ export type ProvenanceResolvers<ContextType = Context, ParentType extends Resolv
   live?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   partner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Source'], ParentType, ContextType>;
+};
+
+export type PushProblemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PushProblem'] = ResolversParentTypes['PushProblem']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PushReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PushReport'] = ResolversParentTypes['PushReport']> = {
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deleted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['PushProblem']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['PushProblem']>, ParentType, ContextType>;
 };
 
 export type QualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Qualite'] = ResolversParentTypes['Qualite']> = {
@@ -1363,6 +1589,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
   structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType, RequireFields<QueryStructureArgs, 'id'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
+  webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region'], FederationReferenceType extends FederationReferenceTypes['Region'] = FederationReferenceTypes['Region']> = {
@@ -1522,6 +1749,10 @@ export type StructureEdgeResolvers<ContextType = Context, ParentType extends Res
   node?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  offerChanged?: SubscriptionResolver<ResolversTypes['OfferChange'], "offerChanged", ParentType, ContextType, Partial<SubscriptionOfferChangedArgs>>;
+};
+
 export type TerritoireResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Territoire'] = ResolversParentTypes['Territoire']> = {
   __resolveType: TypeResolveFn<'Commune' | 'Departement' | 'Epci' | 'Pays' | 'Region', ParentType, ContextType>;
 };
@@ -1533,6 +1764,21 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export interface V1RecordScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['V1Record'], any> {
+  name: 'V1Record';
+}
+
+export type WebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Webhook'] = ResolversParentTypes['Webhook']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  failures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  filter?: Resolver<ResolversTypes['JSONObject'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
   ChampProvenance?: ChampProvenanceResolvers<ContextType>;
@@ -1541,6 +1787,7 @@ export type Resolvers<ContextType = Context> = {
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
+  CreatedWebhook?: CreatedWebhookResolvers<ContextType>;
   Critere?: CritereResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1548,11 +1795,15 @@ export type Resolvers<ContextType = Context> = {
   Epci?: EpciResolvers<ContextType>;
   Fraicheur?: FraicheurResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
+  OfferChange?: OfferChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Pays?: PaysResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
+  PushProblem?: PushProblemResolvers<ContextType>;
+  PushReport?: PushReportResolvers<ContextType>;
   Qualite?: QualiteResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
@@ -1566,8 +1817,11 @@ export type Resolvers<ContextType = Context> = {
   StructureConnection?: StructureConnectionResolvers<ContextType>;
   StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
+  V1Record?: GraphQLScalarType;
+  Webhook?: WebhookResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

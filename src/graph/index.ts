@@ -8,9 +8,12 @@ import { repoPath } from '../paths';
 import { dedupResolvers } from './dedup';
 import { nomenclatureResolvers } from './nomenclature';
 import { qualityResolvers } from './quality';
-import { DateScalar, DateTimeScalar, JSONObjectScalar } from './scalars';
+import { DateScalar, DateTimeScalar, JSONObjectScalar, V1RecordScalar } from './scalars';
 import { searchResolvers } from './search';
 import { changeResolvers } from './changes';
+import { pushResolvers } from './push';
+import { webhookResolvers } from './webhooks';
+import { subscriptionResolvers } from './subscriptions';
 import { serviceResolvers } from './service';
 import { structureResolvers } from './structure';
 import { territoryResolvers } from './territory';
@@ -38,7 +41,7 @@ const sourceResolvers: Resolvers = {
  */
 export function buildSchema(): GraphQLSchema {
   const resolvers: Resolvers[] = [
-    { Date: DateScalar, DateTime: DateTimeScalar, JSONObject: JSONObjectScalar },
+    { Date: DateScalar, DateTime: DateTimeScalar, JSONObject: JSONObjectScalar, V1Record: V1RecordScalar },
     nomenclatureResolvers,
     sourceResolvers,
     structureResolvers,
@@ -48,6 +51,9 @@ export function buildSchema(): GraphQLSchema {
     qualityResolvers,
     searchResolvers,
     changeResolvers,
+    pushResolvers,
+    webhookResolvers,
+    subscriptionResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { valueFromASTUntyped, GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { ErrorCode, shown } from '../errors';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -71,5 +71,25 @@ export const JSONObjectScalar = new GraphQLScalarType<Record<string, unknown>, R
   },
   parseLiteral: () => {
     throw invalid('JSONObject: not accepted as input');
+  },
+});
+
+/**
+ * A record pushed by a producer: a JSON object in the data·inclusion v1 shape (snake_case). Only its being an
+ * object is checked here; its fields are the import's to check (src/ingest/import/check.ts), so that a
+ * mutation reports each bad field as a file's import does, instead of failing the whole request on coercion.
+ */
+export const V1RecordScalar = new GraphQLScalarType<Record<string, unknown>, Record<string, unknown>>({
+  name: 'V1Record',
+  description: 'A data·inclusion v1 record (a JSON object, snake_case fields), as `passerelle import` reads one.',
+  serialize: (value) => value as Record<string, unknown>,
+  parseValue: (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('V1Record: a record must be a JSON object');
+    return value as Record<string, unknown>;
+  },
+  parseLiteral: (ast, variables) => {
+    const value = valueFromASTUntyped(ast, variables);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('V1Record: a record must be a JSON object');
+    return value as Record<string, unknown>;
   },
 });

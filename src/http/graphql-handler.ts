@@ -10,7 +10,7 @@ export interface CompiledResponse {
 }
 
 /** Largest request body accepted (a GraphQL document with variables is far smaller). */
-const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Serves one HTTP request to Apollo Server (the integration API `executeHTTPGraphQLRequest`): GET and
@@ -24,6 +24,8 @@ export async function handleGraphQL(
   compiled?: (body: unknown, context: () => Promise<Context>) => Promise<CompiledResponse | undefined>,
   /** The response cache of this (GET) request, when it may be answered from one. */
   cache?: RequestCache,
+  /** Largest body accepted; default 1 MB (the producer write API raises it for callers with a token). */
+  maxBodyBytes: number = MAX_BODY_BYTES,
 ): Promise<void> {
   // One context per request, whoever answers: the token is checked (and its use counted) once.
   let made: Promise<Context> | undefined;
@@ -34,8 +36,8 @@ export async function handleGraphQL(
   }
   let body: unknown;
   if (req.method === 'POST') {
-    const raw = await readBody(req);
-    if (raw === undefined) return sendJson(res, 413, { errors: [{ message: `request body larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    const raw = await readBody(req, maxBodyBytes);
+    if (raw === undefined) return sendJson(res, 413, { errors: [{ message: `request body larger than ${maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
     if ((headers.get('content-type') ?? '').includes('json') && raw.length > 0) {
       try {
         body = JSON.parse(raw);
@@ -83,14 +85,15 @@ export async function handleGraphQL(
   res.end();
 }
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+/** The body as text, or undefined when it is larger than `max` bytes (the rest is read and dropped). */
+function readBody(req: IncomingMessage, max: number = MAX_BODY_BYTES): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (size > max) tooLarge = true;
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));

@@ -4,6 +4,7 @@ import * as harvestOperations from './harvest-operations';
 import { importOperation } from './import-operations';
 import { exportOperation } from '../exports/export-operation';
 import * as storeOperations from './store-operations';
+import * as webhookOperations from './webhook-operations';
 import type { Operation } from './types';
 
 export * from './types';
@@ -26,6 +27,11 @@ export const operations: Record<string, Operation> = {
   'tokens.issue': authOperations.tokensIssue,
   'tokens.list': authOperations.tokensList,
   'tokens.revoke': authOperations.tokensRevoke,
+  'webhooks.add': webhookOperations.webhooksAdd,
+  'webhooks.list': webhookOperations.webhooksList,
+  'webhooks.remove': webhookOperations.webhooksRemove,
+  'webhooks.retry': webhookOperations.webhooksRetry,
+  'webhooks.replay': webhookOperations.webhooksReplay,
 };
 
 export type OperationName = keyof typeof operations;

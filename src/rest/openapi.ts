@@ -53,14 +53,17 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
     const pathParams = [...route.path.matchAll(/\{([A-Za-z_]+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const responses: Record<string, unknown> = { 200: { description: 'OK', content: { 'application/json': { schema: doc.response } } } };
     for (const [status, description] of Object.entries(doc.errors ?? {})) responses[status] = { description };
+    // A route serves GET (and HEAD) unless it names another method (the producer write API's PUT).
+    const method = (route.methods ?? ['GET']).find((m) => m !== 'HEAD')!.toLowerCase();
     paths[route.path] = {
-      get: {
+      [method]: {
         summary: doc.summary,
         description: route.description,
         tags: doc.tags,
         parameters: [...pathParams, ...(doc.parameters ?? []).map((p) => ({ name: p.name, in: 'query', required: false, description: p.description, schema: parameterSchema(p), ...(p.list ? { style: 'form', explode: true } : {}) }))],
+        ...(doc.requestBody ? { requestBody: { required: true, content: doc.requestBody } } : {}),
         responses,
-        security: route.auth === 'public' ? [] : [{}, { bearer: [] }],
+        security: route.auth === 'public' ? [] : route.auth === 'token' ? [{ bearer: [] }] : [{}, { bearer: [] }],
       },
     };
   }
@@ -95,11 +98,13 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCode
  * JavaScript (src/rest/docs-viewer.ts).
  */
 export function docsPage(document: Record<string, unknown>): string {
-  const paths = document.paths as Record<string, { get: { summary: string; description: string; parameters: { name: string; in: string; description?: string }[]; security: unknown[] } }>;
+  type Operation = { summary: string; description: string; parameters: { name: string; in: string; description?: string }[]; security: unknown[] };
+  const paths = document.paths as Record<string, Record<string, Operation>>;
   const sections = Object.entries(paths)
-    .map(([path, { get }]) => {
-      const params = get.parameters.map((p) => `<li><code>${escape(p.name)}</code> (${p.in})${p.description ? ` — ${escape(p.description)}` : ''}</li>`).join('');
-      return `<section><h2><code>GET ${escape(path)}</code></h2><p>${escape(get.summary)}. ${escape(get.description)}${get.security.length ? '' : ' No token needed.'}</p>${params ? `<ul>${params}</ul>` : ''}</section>`;
+    .flatMap(([path, operations]) => Object.entries(operations).map(([method, operation]) => ({ path, method, operation })))
+    .map(({ path, method, operation }) => {
+      const params = operation.parameters.map((p) => `<li><code>${escape(p.name)}</code> (${p.in})${p.description ? ` — ${escape(p.description)}` : ''}</li>`).join('');
+      return `<section><h2><code>${method.toUpperCase()} ${escape(path)}</code></h2><p>${escape(operation.summary)}. ${escape(operation.description)}${operation.security.length ? '' : ' No token needed.'}</p>${params ? `<ul>${params}</ul>` : ''}</section>`;
     })
     .join('\n');
   const info = document.info as { title: string; description: string };

@@ -19,6 +19,8 @@ import { rowShape } from '../store/row-shape';
 import { searchOrigin, searchPage, type SearchOrigin } from '../store/search-query';
 import { ChangeCursorError, MAX_FEED_PAGE } from '../store/changes';
 import type { QueryParameter, Route, RouteDoc } from '../route';
+import type { PushLimits } from '../config';
+import { pushRoutes } from './push';
 import { badParameter, parseQuery, RestInputError, type ParsedQuery } from './parameters';
 import { byIds, doublonRef, duplicateIds, publicPart, readPage, readWhere, type V1Record } from './records';
 
@@ -34,6 +36,8 @@ export interface RestHost {
   logger: Logger;
   /** The server's rate limits, as on /graphql: true when it answered 429 (the caller's bucket is empty). */
   rateLimited?(req: IncomingMessage, res: ServerResponse, context: Context): Promise<boolean>;
+  /** Limits of the producer write API (PUT routes, src/rest/push.ts). */
+  pushLimits?: PushLimits;
 }
 
 // ——— parameters, as the reference names them ———
@@ -398,6 +402,7 @@ export function restRoutes(host: RestHost): Route[] {
       false,
     ),
     ...docRoutes,
+    ...pushRoutes(host),
     {
       path: `${API_V1}/{rest*}`,
       auth: 'public',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { escapeLiteral, Pool } from 'pg';
+import { Client, escapeLiteral, Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -43,6 +43,8 @@ export interface Store {
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** The PGlite instance, when embedded. */
   pglite?: PGlite;
+  /** The PostgreSQL URL, when not embedded (migrations and LISTEN open connections of their own). */
+  databaseUrl?: string;
   /**
    * Runs one read statement straight on the driver (pg's pool or PGlite), rows as the driver parses them.
    * The graph's hot reads go here rather than through Prisma's `$queryRaw`: they ask PostgreSQL for rows
@@ -57,6 +59,12 @@ export interface Store {
    * the stream before its end drops the connection, which ends the statement on the server.
    */
   copyOut?(statement: Statement, options: string): Promise<Readable>;
+  /**
+   * Calls `onNotify` on every NOTIFY of `channel` (PostgreSQL: on a connection of its own, outside the pool, so
+   * every instance on the database hears every commit; PGlite: its own in-process LISTEN). Resolves with the
+   * function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void, onError?: (error: Error) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -99,6 +107,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       engine: 'postgres',
       prisma,
       adapterFactory,
+      databaseUrl: options.databaseUrl,
       query: async <T>(statement: Statement) => {
         const text = statement.text;
         options.onQuery?.(text);
@@ -128,6 +137,18 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
         stream.once('close', () => release(new Error('COPY abandoned before its end')));
         return stream;
       },
+      listen: async (channel, onNotify, onError) => {
+        const client = new Client({ connectionString: options.databaseUrl });
+        client.on('error', (error) => onError?.(error));
+        client.on('notification', (message) => {
+          if (message.channel === channel) onNotify();
+        });
+        await client.connect();
+        await client.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+        return async () => {
+          await client.end().catch(() => undefined);
+        };
+      },
       close: async () => {
         await prisma.$disconnect();
         await pool.end();
@@ -150,6 +171,12 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
       const text = statement.text;
       options.onQuery?.(text);
       return (await pglite.query<T>(text, statement.values as unknown[])).rows;
+    },
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await unsubscribe();
+      };
     },
     close: async () => {
       await prisma.$disconnect();

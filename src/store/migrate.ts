@@ -4,6 +4,8 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -42,10 +44,12 @@ export async function deployMigrations(store: Store, migrationsDir: string = def
     await backfillSearchDocuments(store);
     return [];
   }
-  const applied = await withEngine(migrationAdapterFactory(store), DATASOURCE_ONLY, async (engine) => {
-    const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
-    return appliedMigrationNames;
-  });
+  const applied = await withMigrationAdapter(store, (factory) =>
+    withEngine(factory, DATASOURCE_ONLY, async (engine) => {
+      const { appliedMigrationNames } = await engine.applyMigrations({ migrationsList, filters: NO_FILTERS });
+      return appliedMigrationNames;
+    }),
+  );
   // Rows written before migration `full_text` get their search document (src/store/full-text.ts).
   await backfillSearchDocuments(store);
   return applied;
@@ -84,8 +88,10 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const migrationsList = readMigrations(migrationsDir);
   const local = migrationsList.migrationDirectories.map((d) => d.path);
-  const diagnostic = await withEngine(migrationAdapterFactory(store), DATASOURCE_ONLY, (engine) =>
-    engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS }),
+  const diagnostic = await withMigrationAdapter(store, (factory) =>
+    withEngine(factory, DATASOURCE_ONLY, (engine) =>
+      engine.diagnoseMigrationHistory({ migrationsList, optInToShadowDatabase: false, filters: NO_FILTERS }),
+    ),
   );
   if (!diagnostic.hasMigrationsTable) return { applied: [], pending: local, problems: [] };
 
@@ -256,8 +262,26 @@ function timestamp(date: Date): string {
  * - @prisma/adapter-pg 7.10.1 splits the script on every `;` (even in strings or function bodies)
  *   and runs the pieces one by one, leaving a half-applied migration behind on failure.
  */
-function migrationAdapterFactory(store: Store): SqlMigrationAwareDriverAdapterFactory {
-  const base = store.adapterFactory;
+/**
+ * Runs `run` with the adapter factory migrations use. On PostgreSQL it is a pool of ONE connection of its own,
+ * ended afterwards. Why: the engine takes a session advisory lock (`pg_advisory_lock`) and releases it with a
+ * later statement; through the store's shared pool the two could run on different connections, leaving the lock
+ * on a pooled connection that any busy reader (the webhook dispatcher, the change stream) kept from ever going
+ * idle — and a second instance starting on the same database then waited for it forever. One connection takes
+ * and releases it, and ending the pool ends the session, lock included, whatever happened.
+ */
+async function withMigrationAdapter<T>(store: Store, run: (factory: SqlMigrationAwareDriverAdapterFactory) => Promise<T>): Promise<T> {
+  if (!store.databaseUrl) return run(migrationAdapterFactory(store, store.adapterFactory));
+  const pool = new Pool({ connectionString: store.databaseUrl, max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    return await run(migrationAdapterFactory(store, new PrismaPg(pool)));
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+function migrationAdapterFactory(store: Store, base: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   const pglite = store.pglite;
   const fix = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     if (pglite) return withScriptRunner(adapter, (script) => pglite.exec(script));

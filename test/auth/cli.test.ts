@@ -26,7 +26,7 @@ describe.each(ENGINES)('clients and tokens operations on %s', (engine) => {
 
   test('clients add checks its arguments', async () => {
     await expect(run('clients.add', { id: 'x', name: 'X', scopes: ['contact:write'] })).rejects.toThrow(
-      new InputError('unknown scope "contact:write" (known scopes: contact:read)'),
+      new InputError('unknown scope "contact:write" (known scopes: contact:read, import)'),
     );
     await expect(run('clients.add', { id: 'x', name: 'X', sources: ['soliguide', 'nowhere'] })).rejects.toThrow(
       /unknown source "nowhere": not a source slug/,

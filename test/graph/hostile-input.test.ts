@@ -310,12 +310,16 @@ describe('the audit of issue 12, row by row', () => {
     expect(served.body).toEqual({ data: { services: { totalCount: fixture.services.length } } });
   });
 
-  test('mutation { __typename } is a validation error (HTTP 400), not INTERNAL_SERVER_ERROR', async () => {
+  test('mutation { __typename } and subscriptions over HTTP are answered, never INTERNAL_SERVER_ERROR', async () => {
+    // Issue 16 added the Mutation type (the producer write API): the typename is a valid mutation.
     const { status, body } = await api.post('mutation { __typename }');
-    expect(status).toBe(400);
-    expect(body.errors).toEqual([expect.objectContaining({ message: expect.stringContaining('no mutation type'), extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })]);
+    expect(status).toBe(200);
+    expect(body).toEqual({ data: { __typename: 'Mutation' } });
     const subscription = await api.post('subscription { __typename }');
     expect(subscription.body.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // Subscriptions are served over WebSocket (graphql-ws); over HTTP, a client error, not an internal one.
+    const overHttp = await api.post('subscription { offerChanged { id } }');
+    expect(overHttp.body.errors?.[0].extensions?.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 
   test.each(REPRESENTATIONS.map((r) => [r.what, r.value] as const))('_entities with %s is BAD_USER_INPUT naming the representation, before any store access', async (_what, representations) => {

@@ -15,7 +15,7 @@ export function registerClients(program: Command, context: CliContext): void {
     .argument('<id>', 'a slug, e.g. dora-front')
     .requiredOption('--name <name>', 'who the client is')
     .option('--email <email>', 'whom to contact about it')
-    .option('--scopes <scopes>', 'scopes its tokens may carry, comma-separated (contact:read)', commaList)
+    .option('--scopes <scopes>', 'scopes its tokens may carry, comma-separated (contact:read, import: write its --sources through the push API)', commaList)
     .option('--sources <sources>', 'restricted sources it may see, comma-separated source slugs (e.g. soliguide)', commaList)
     .description('register a client')
     .action((id: string, options: { name: string; email?: string; scopes?: string[]; sources?: string[] }) =>

@@ -22,7 +22,7 @@ import type { Store } from '../../store/database';
 import { writeOfferIn, type WriteResult } from '../../store/write';
 import { checkRow, type CheckContext } from './check';
 import { unknownZoneCodes } from '../../store/territory-codes';
-import { formatOf, type RawRow } from './readers';
+import { formatOf, type RawRow, type ReadOptions } from './readers';
 import { ReportBuilder, shownValue, type ImportReport, type Kind, type Problem } from './report';
 
 export interface ImportOptions {
@@ -58,10 +58,7 @@ interface Pending {
 }
 
 export async function importFile(store: Store, file: string, options: ImportOptions): Promise<ImportReport> {
-  const startedAt = new Date();
-  const now = options.now ?? startedAt;
-  const source = options.source;
-  if (!SLUG.test(source)) throw new InputError(`--source "${source}" is not a slug (lowercase letters, digits and single hyphens, e.g. "cd35")`);
+  checkSlug(options.source);
   let size: number;
   try {
     size = (await fs.promises.stat(file)).size;
@@ -69,6 +66,53 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     throw new InputError(`cannot read ${file}: no such file`);
   }
   const format = formatOf(file, options.format);
+  return importRows(store, { name: path.basename(file), format: format.name, size, read: (readOptions) => format.read(file, readOptions) }, options);
+}
+
+/**
+ * Records already in memory (the producer write API: a GraphQL mutation's input, a PUT's JSON array or NDJSON
+ * body) through the same checks, batches, report, scores and dedup as a file. `line` in the report is the
+ * record's position in the list, from 1.
+ */
+export async function importRecords(
+  store: Store,
+  records: { structures?: readonly unknown[]; services?: readonly unknown[] },
+  options: ImportOptions & { name?: string },
+): Promise<ImportReport> {
+  checkSlug(options.source);
+  const read = (readOptions: ReadOptions): AsyncIterable<RawRow> => {
+    const list = (readOptions.want === 'structure' ? records.structures : records.services) ?? [];
+    return (async function* () {
+      for (let index = 0; index < list.length; index++) {
+        const value = list[index];
+        const line = index + 1;
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          yield { kind: readOptions.want, line, values: {}, typed: true, problems: [{ severity: 'error', kind: readOptions.want, line, message: 'a record must be a JSON object' }] };
+        } else {
+          yield { kind: readOptions.want, line, values: value as Record<string, unknown>, typed: true, problems: [] };
+        }
+      }
+    })();
+  };
+  return importRows(store, { name: options.name ?? 'push', format: 'json', size: 0, read }, options);
+}
+
+function checkSlug(source: string): void {
+  if (!SLUG.test(source)) throw new InputError(`--source "${source}" is not a slug (lowercase letters, digits and single hyphens, e.g. "cd35")`);
+}
+
+interface RowInput {
+  name: string;
+  format: string;
+  size: number;
+  read(options: ReadOptions): AsyncIterable<RawRow>;
+}
+
+async function importRows(store: Store, input: RowInput, options: ImportOptions): Promise<ImportReport> {
+  const startedAt = new Date();
+  const now = options.now ?? startedAt;
+  const source = options.source;
+  const size = input.size;
   const batchSize = options.batchSize ?? 1000;
 
   const known = await store.prisma.source.findUnique({ where: { slug: source } });
@@ -170,7 +214,7 @@ export async function importFile(store: Store, file: string, options: ImportOpti
 
   for (const kind of ['structure', 'service'] as const) {
     passBytes = 0;
-    const rowsOf = format.read(file, {
+    const rowsOf = input.read({
       want: kind,
       kind: options.kind,
       report: (problem) => builder.add({ kind: problem.kind ?? kind, ...problem }),
@@ -221,8 +265,8 @@ export async function importFile(store: Store, file: string, options: ImportOpti
     await dedupChanged(store, [...touched]);
   }
   return {
-    file: path.basename(file),
-    format: format.name,
+    file: input.name,
+    format: input.format,
     source,
     sourceRegistered: registerSource !== undefined,
     dryRun: options.dryRun ?? false,

@@ -60,6 +60,8 @@ export interface AppOptions {
   responseCacheSeconds?: number;
   /** Seconds a persisted query's text is kept; absent: until evicted. */
   persistedQueryTtl?: number;
+  /** The largest file the valideur reads, bytes (PASSERELLE_VALIDATOR_MAX_BYTES); default 20 MB. */
+  validatorMaxBytes?: number;
 }
 
 /**
@@ -122,6 +124,7 @@ export class App {
       restrictedSources: options.restrictedSources ?? [],
       freshness: options.freshness,
       logger: options.logger,
+      validatorMaxBytes: options.validatorMaxBytes,
       graphql: (req, res, store) => this.serveGraphQL(req, res, store),
       contextFor: (store, authorization, origin) => this.contextFor(store, authorization, origin),
       rateLimited: async (req, res, ctx) => !!this.rateLimit && (await this.rateLimit.refuse(req, res, ctx.viewer, 'rest')),

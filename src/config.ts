@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   PASSERELLE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   PASSERELLE_APQ_TTL: duration('1d'),
   PASSERELLE_CHANGES_RETENTION: duration('90d'),
+  /** The largest file the valideur (/valideur) reads, in bytes; a larger upload is refused with 413. */
+  PASSERELLE_VALIDATOR_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
 });
 
 /** A rate limit's token bucket (src/http/rate-limit.ts); `rate` 0 means no limit for that kind of caller. */
@@ -159,6 +161,8 @@ export interface Config {
   persistedQueryTtl: number;
   /** How long the change feed keeps tombstones, seconds (src/store/changes.ts). */
   changesRetentionSeconds: number;
+  /** The largest file the valideur reads, bytes (413 above). */
+  validatorMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheSeconds: e.PASSERELLE_RESPONSE_CACHE_SECONDS,
     persistedQueryTtl: e.PASSERELLE_APQ_TTL,
     changesRetentionSeconds: e.PASSERELLE_CHANGES_RETENTION,
+    validatorMaxBytes: e.PASSERELLE_VALIDATOR_MAX_BYTES,
   };
 }
 

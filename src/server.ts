@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     responseCacheSeconds: config.responseCacheSeconds,
     persistedQueryTtl: config.persistedQueryTtl,
+    validatorMaxBytes: config.validatorMaxBytes,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -177,6 +177,33 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** Duplicate clusters found by `passerelle dedup` (or a harvest). */
+export type ComptesDoublons = {
+  __typename?: 'ComptesDoublons';
+  /** Clusters of services, and the services in them. */
+  clustersServices: Scalars['Int']['output'];
+  /** Clusters of structures, and the structures in them. */
+  clustersStructures: Scalars['Int']['output'];
+  servicesEnDoublon: Scalars['Int']['output'];
+  structuresEnDoublon: Scalars['Int']['output'];
+};
+
+/** Services per `fraicheur` verdict (PASSERELLE_FRESH_DAYS, PASSERELLE_STALE_DAYS). */
+export type ComptesFraicheur = {
+  __typename?: 'ComptesFraicheur';
+  fresh: Scalars['Int']['output'];
+  stale: Scalars['Int']['output'];
+  toCheck: Scalars['Int']['output'];
+};
+
+/** How many services of the public offer carry a thématique. */
+export type CouvertureThematique = {
+  __typename?: 'CouvertureThematique';
+  label: Scalars['String']['output'];
+  services: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
 /** One criterion of the quality score. Criteria about contacts say whether a contact is there, never the contact. */
 export type Critere = {
   __typename?: 'Critere';
@@ -364,12 +391,34 @@ export type Qualite = {
   score: Maybe<Scalars['Float']['output']>;
 };
 
+/** A département's share of the public offer (by the records' `departementCode`). */
+export type QualiteDepartement = {
+  __typename?: 'QualiteDepartement';
+  code: Scalars['String']['output'];
+  nom: Scalars['String']['output'];
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  structures: Scalars['Int']['output'];
+};
+
 /** Who computed a quality score. */
 export type QualiteOrigine =
   /** data·inclusion: a record relayed from its API keeps the score it published. */
   | 'DATA_INCLUSION'
   /** Passerelle, with the data·inclusion v1 criteria, when it last wrote the record (or fetched a live one). */
   | 'PASSERELLE';
+
+/** A source's share of the public offer. */
+export type QualiteSource = {
+  __typename?: 'QualiteSource';
+  fraicheur: ComptesFraicheur;
+  nom: Scalars['String']['output'];
+  /** Mean `scoreQualite` of its services that have one. */
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  slug: Scalars['String']['output'];
+  structures: Scalars['Int']['output'];
+};
 
 export type Query = {
   __typename?: 'Query';
@@ -441,6 +490,13 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /**
+   * The figures of the data-quality dashboard (`/qualite`), for explorers and the platform's team: the **public
+   * offer** only — restricted sources are never counted, whoever asks, and no contact field is read — per source and
+   * per département, the quality scores' distribution, freshness, duplicate clusters and coverage gaps. Computed
+   * in one statement, and kept until the offer changes (the offer's version).
+   */
+  tableauQualite: TableauQualite;
 };
 
 
@@ -953,6 +1009,34 @@ export type StructureFilter = {
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** The data-quality dashboard's figures (public offer). */
+export type TableauQualite = {
+  __typename?: 'TableauQualite';
+  /** The ten départements with the fewest services, fewest first. */
+  departementsPeuCouverts: Array<QualiteDepartement>;
+  /** Duplicate clusters (`clusterId`) among structures and services. */
+  doublons: ComptesDoublons;
+  /** Services by `fraicheur` verdict. */
+  fraicheur: ComptesFraicheur;
+  /** The day the freshness verdicts were read on (Europe/Paris). */
+  jour: Scalars['Date']['output'];
+  /** Per département (every département of the reference, those without offer included), by code. */
+  parDepartement: Array<QualiteDepartement>;
+  /** Per source, the largest first. */
+  parSource: Array<QualiteSource>;
+  /** Mean `scoreQualite` of the services that have one. */
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  /** Services by `scoreQualite`, in ten bands: [0, 0.1), [0.1, 0.2) … [0.9, 1]. */
+  scores: Array<TrancheScore>;
+  services: Scalars['Int']['output'];
+  /** Services without a score. */
+  servicesSansScore: Scalars['Int']['output'];
+  /** Structures and services of the public offer. */
+  structures: Scalars['Int']['output'];
+  /** The ten thématiques with the fewest services (none included), fewest first. */
+  thematiquesPeuCouvertes: Array<CouvertureThematique>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -975,6 +1059,14 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** Services whose `scoreQualite` is in [min, max) (the last band includes 1). */
+export type TrancheScore = {
+  __typename?: 'TrancheScore';
+  max: Scalars['Float']['output'];
+  min: Scalars['Float']['output'];
+  services: Scalars['Int']['output'];
 };
 
 
@@ -1116,6 +1208,9 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
+  ComptesDoublons: ResolverTypeWrapper<ComptesDoublons>;
+  ComptesFraicheur: ResolverTypeWrapper<ComptesFraicheur>;
+  CouvertureThematique: ResolverTypeWrapper<CouvertureThematique>;
   Critere: ResolverTypeWrapper<Critere>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1130,7 +1225,9 @@ export type ResolversTypes = {
   Pays: ResolverTypeWrapper<Pays>;
   Provenance: ResolverTypeWrapper<ProvenanceModel>;
   Qualite: ResolverTypeWrapper<QualiteModel>;
+  QualiteDepartement: ResolverTypeWrapper<QualiteDepartement>;
   QualiteOrigine: QualiteOrigine;
+  QualiteSource: ResolverTypeWrapper<QualiteSource>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Region: ResolverTypeWrapper<RegionModel>;
   SearchNear: SearchNear;
@@ -1146,8 +1243,10 @@ export type ResolversTypes = {
   StructureConsolidee: ResolverTypeWrapper<StructureConsolidee>;
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
+  TableauQualite: ResolverTypeWrapper<TableauQualite>;
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
+  TrancheScore: ResolverTypeWrapper<TrancheScore>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1164,6 +1263,9 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
+  ComptesDoublons: ComptesDoublons;
+  ComptesFraicheur: ComptesFraicheur;
+  CouvertureThematique: CouvertureThematique;
   Critere: Critere;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
@@ -1177,6 +1279,8 @@ export type ResolversParentTypes = {
   Pays: Pays;
   Provenance: ProvenanceModel;
   Qualite: QualiteModel;
+  QualiteDepartement: QualiteDepartement;
+  QualiteSource: QualiteSource;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
   SearchNear: SearchNear;
@@ -1192,8 +1296,10 @@ export type ResolversParentTypes = {
   StructureConsolidee: StructureConsolidee;
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
+  TableauQualite: TableauQualite;
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
+  TrancheScore: TrancheScore;
 };
 
 export type AuthDirectiveArgs = {
@@ -1258,6 +1364,25 @@ export type CommuneConnectionResolvers<ContextType = Context, ParentType extends
 export type CommuneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CommuneEdge'] = ResolversParentTypes['CommuneEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Commune'], ParentType, ContextType>;
+};
+
+export type ComptesDoublonsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComptesDoublons'] = ResolversParentTypes['ComptesDoublons']> = {
+  clustersServices?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clustersStructures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  servicesEnDoublon?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structuresEnDoublon?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ComptesFraicheurResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComptesFraicheur'] = ResolversParentTypes['ComptesFraicheur']> = {
+  fresh?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  toCheck?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CouvertureThematiqueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouvertureThematique'] = ResolversParentTypes['CouvertureThematique']> = {
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Critere'] = ResolversParentTypes['Critere']> = {
@@ -1349,6 +1474,23 @@ export type QualiteResolvers<ContextType = Context, ParentType extends Resolvers
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type QualiteDepartementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QualiteDepartement'] = ResolversParentTypes['QualiteDepartement']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type QualiteSourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QualiteSource'] = ResolversParentTypes['QualiteSource']> = {
+  fraicheur?: Resolver<ResolversTypes['ComptesFraicheur'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   commune?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType, RequireFields<QueryCommuneArgs, 'code'>>;
@@ -1363,6 +1505,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
   structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType, RequireFields<QueryStructureArgs, 'id'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
+  tableauQualite?: Resolver<ResolversTypes['TableauQualite'], ParentType, ContextType>;
 };
 
 export type RegionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Region'] = ResolversParentTypes['Region'], FederationReferenceType extends FederationReferenceTypes['Region'] = FederationReferenceTypes['Region']> = {
@@ -1522,6 +1665,21 @@ export type StructureEdgeResolvers<ContextType = Context, ParentType extends Res
   node?: Resolver<ResolversTypes['Structure'], ParentType, ContextType>;
 };
 
+export type TableauQualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TableauQualite'] = ResolversParentTypes['TableauQualite']> = {
+  departementsPeuCouverts?: Resolver<Array<ResolversTypes['QualiteDepartement']>, ParentType, ContextType>;
+  doublons?: Resolver<ResolversTypes['ComptesDoublons'], ParentType, ContextType>;
+  fraicheur?: Resolver<ResolversTypes['ComptesFraicheur'], ParentType, ContextType>;
+  jour?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  parDepartement?: Resolver<Array<ResolversTypes['QualiteDepartement']>, ParentType, ContextType>;
+  parSource?: Resolver<Array<ResolversTypes['QualiteSource']>, ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  scores?: Resolver<Array<ResolversTypes['TrancheScore']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  servicesSansScore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thematiquesPeuCouvertes?: Resolver<Array<ResolversTypes['CouvertureThematique']>, ParentType, ContextType>;
+};
+
 export type TerritoireResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Territoire'] = ResolversParentTypes['Territoire']> = {
   __resolveType: TypeResolveFn<'Commune' | 'Departement' | 'Epci' | 'Pays' | 'Region', ParentType, ContextType>;
 };
@@ -1533,6 +1691,12 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type TrancheScoreResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrancheScore'] = ResolversParentTypes['TrancheScore']> = {
+  max?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   Centre?: CentreResolvers<ContextType>;
   ChampProvenance?: ChampProvenanceResolvers<ContextType>;
@@ -1541,6 +1705,9 @@ export type Resolvers<ContextType = Context> = {
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
+  ComptesDoublons?: ComptesDoublonsResolvers<ContextType>;
+  ComptesFraicheur?: ComptesFraicheurResolvers<ContextType>;
+  CouvertureThematique?: CouvertureThematiqueResolvers<ContextType>;
   Critere?: CritereResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
@@ -1554,6 +1721,8 @@ export type Resolvers<ContextType = Context> = {
   Pays?: PaysResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Qualite?: QualiteResolvers<ContextType>;
+  QualiteDepartement?: QualiteDepartementResolvers<ContextType>;
+  QualiteSource?: QualiteSourceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   Service?: ServiceResolvers<ContextType>;
@@ -1566,8 +1735,10 @@ export type Resolvers<ContextType = Context> = {
   StructureConnection?: StructureConnectionResolvers<ContextType>;
   StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
+  TableauQualite?: TableauQualiteResolvers<ContextType>;
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
+  TrancheScore?: TrancheScoreResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = Context> = {

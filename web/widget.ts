@@ -184,7 +184,7 @@ function card(service: ServiceNode, metres: number | null): HTMLElement {
     h(
       'p',
       { class: 'pa-meta' },
-      h('span', { class: 'fr-badge fr-badge--info fr-badge--no-icon' }, away),
+      h('span', { class: 'fr-text--bold fr-mr-1w' }, away),
       service.frais ? h('span', { class: 'fr-badge fr-badge--no-icon' }, service.frais.label) : null,
       h('span', { class: `fr-badge ${freshClass}` }, freshLabel),
     ),

@@ -21,7 +21,6 @@ export interface BundleSizes {
 export async function buildPageBundles(outdir = BUNDLE_DIR()): Promise<BundleSizes> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
-  fs.rmSync(outdir, { recursive: true, force: true });
   const result = await esbuild.build({
     entryPoints: [...PAGE_NAMES.map((name) => repoPath('web', `${name}.ts`)), repoPath('web', 'embed.ts'), repoPath('web', 'pages.css')],
     outdir,

@@ -54,6 +54,7 @@ export function renderShell(shell: Shell): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(shell.title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/pages/pages.css">
 ${shell.script ? `<script src="/assets/pages/${shell.script}.js" defer></script>` : ''}
 </head>

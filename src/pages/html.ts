@@ -46,7 +46,7 @@ export function renderShell(shell: Shell): string {
     .map(([key, value]) => ` data-${key}="${escapeHtml(value)}"`)
     .join('');
   const header = shell.header
-    ? `<header class="fr-container fr-py-2w"><p class="fr-h4 fr-mb-1w">Passerelle</p><nav aria-label="Pages de Passerelle"><ul class="fr-links-group"><li><a class="fr-link" href="/valideur">Valideur</a></li><li><a class="fr-link" href="/qualite">Qualité des données</a></li><li><a class="fr-link" href="/graphql">API GraphQL</a></li></ul></nav></header>`
+    ? `<header class="fr-container fr-py-2w"><p class="fr-h4 fr-mb-1w">Passerelle</p><nav class="pa-nav" aria-label="Pages de Passerelle"><ul><li><a class="fr-link" href="/valideur">Valideur</a></li><li><a class="fr-link" href="/qualite">Qualité des données</a></li><li><a class="fr-link" href="/graphql">API GraphQL</a></li></ul></nav></header>`
     : '';
   return `<!doctype html>
 <html lang="fr" data-fr-scheme="light">

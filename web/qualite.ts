@@ -6,6 +6,7 @@ import { barChart, chartWithTable, dataTable } from './charts';
 const QUERY = `query TableauQualite {
   tableauQualite {
     jour structures services scoreMoyen servicesSansScore
+    criteres { nom moyenne services }
     parSource { slug nom structures services scoreMoyen fraicheur { fresh toCheck stale } }
     parDepartement { code nom structures services scoreMoyen }
     scores { min max services }
@@ -28,6 +29,7 @@ interface Tableau {
   services: number;
   scoreMoyen: number | null;
   servicesSansScore: number;
+  criteres: { nom: string; moyenne: number | null; services: number }[];
   parSource: { slug: string; nom: string; structures: number; services: number; scoreMoyen: number | null; fraicheur: Freshness }[];
   parDepartement: { code: string; nom: string; structures: number; services: number; scoreMoyen: number | null }[];
   scores: { min: number; max: number; services: number }[];
@@ -36,6 +38,20 @@ interface Tableau {
   thematiquesPeuCouvertes: { value: string; label: string; services: number }[];
   departementsPeuCouverts: { code: string; nom: string; structures: number; services: number }[];
 }
+
+/** The score's criteria in French (data·inclusion's names). */
+const CRITERES: Record<string, string> = {
+  adresse_bien_definie: 'Adresse bien définie',
+  modes_mobilisation_bien_definis: 'Modes de mobilisation définis',
+  au_moins_un_public: 'Au moins un public',
+  au_moins_une_thematique: 'Au moins une thématique',
+  au_moins_un_moyen_de_contact: 'Au moins un moyen de contact',
+  courriel_bien_defini: 'Courriel bien défini',
+  date_maj_recente: 'Mise à jour récente',
+  frais_bien_definis: 'Frais bien définis',
+  description_bien_definie: 'Description bien définie',
+  telephone_bien_defini: 'Téléphone bien défini',
+};
 
 const status = byId('etat');
 const output = byId('tableau');
@@ -71,6 +87,11 @@ async function load(): Promise<void> {
       'Distribution des scores de qualité',
       barChart('Nombre de services par tranche de score de qualité', t.scores.map((s) => ({ label: band(s.min, s.max), value: s.services }))),
       dataTable('Services par tranche de score (la dernière tranche inclut 1)', ['Tranche de score', 'Services'], t.scores.map((s) => [band(s.min, s.max), s.services])),
+    ),
+    chartWithTable(
+      'Critères du score de qualité',
+      barChart('Moyenne de chaque critère du score de qualité, en pourcentage', t.criteres.map((c) => ({ label: CRITERES[c.nom] ?? c.nom, value: Math.round((c.moyenne ?? 0) * 100) })), { unit: '%' }),
+      dataTable('Moyenne de chaque critère sur les services où il s’applique', ['Critère', 'Moyenne', 'Services concernés'], t.criteres.map((c) => [CRITERES[c.nom] ?? c.nom, score(c.moyenne), c.services])),
     ),
     chartWithTable(
       'Fraîcheur des services',

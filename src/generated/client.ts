@@ -299,6 +299,17 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+/** A criterion of the quality score over the public offer. */
+export type MoyenneCritere = {
+  __typename?: 'MoyenneCritere';
+  /** Its mean over the services where it applies (0 to 1, three decimals); null when it applies to none. */
+  moyenne?: Maybe<Scalars['Float']['output']>;
+  /** The criterion's name (`adresse_bien_definie`…). */
+  nom: Scalars['String']['output'];
+  /** How many services it applies to. */
+  services: Scalars['Int']['output'];
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -1008,6 +1019,8 @@ export type StructureFilter = {
 /** The data-quality dashboard's figures (public offer). */
 export type TableauQualite = {
   __typename?: 'TableauQualite';
+  /** The score's ten criteria, in the reference's order: each one's mean over the services where it applies (as `qualite.criteres`). */
+  criteres: Array<MoyenneCritere>;
   /** The ten départements with the fewest services, fewest first. */
   departementsPeuCouverts: Array<QualiteDepartement>;
   /** Duplicate clusters (`clusterId`) among structures and services. */

@@ -303,6 +303,17 @@ export type FraicheurVerdict =
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
 
+/** A criterion of the quality score over the public offer. */
+export type MoyenneCritere = {
+  __typename?: 'MoyenneCritere';
+  /** Its mean over the services where it applies (0 to 1, three decimals); null when it applies to none. */
+  moyenne: Maybe<Scalars['Float']['output']>;
+  /** The criterion's name (`adresse_bien_definie`…). */
+  nom: Scalars['String']['output'];
+  /** How many services it applies to. */
+  services: Scalars['Int']['output'];
+};
+
 /** A value of a data·inclusion nomenclature, with its label. */
 export type NomenclatureValue = {
   __typename?: 'NomenclatureValue';
@@ -1012,6 +1023,8 @@ export type StructureFilter = {
 /** The data-quality dashboard's figures (public offer). */
 export type TableauQualite = {
   __typename?: 'TableauQualite';
+  /** The score's ten criteria, in the reference's order: each one's mean over the services where it applies (as `qualite.criteres`). */
+  criteres: Array<MoyenneCritere>;
   /** The ten départements with the fewest services, fewest first. */
   departementsPeuCouverts: Array<QualiteDepartement>;
   /** Duplicate clusters (`clusterId`) among structures and services. */
@@ -1219,6 +1232,7 @@ export type ResolversTypes = {
   Fraicheur: ResolverTypeWrapper<Fraicheur>;
   FraicheurVerdict: FraicheurVerdict;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  MoyenneCritere: ResolverTypeWrapper<MoyenneCritere>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
@@ -1273,6 +1287,7 @@ export type ResolversParentTypes = {
   Epci: EpciModel;
   Fraicheur: Fraicheur;
   JSONObject: Scalars['JSONObject']['output'];
+  MoyenneCritere: MoyenneCritere;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
   PageInfo: PageInfoModel;
@@ -1430,6 +1445,12 @@ export type FraicheurResolvers<ContextType = Context, ParentType extends Resolve
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
 }
+
+export type MoyenneCritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MoyenneCritere'] = ResolversParentTypes['MoyenneCritere']> = {
+  moyenne?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type NomenclatureValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['NomenclatureValue'] = ResolversParentTypes['NomenclatureValue']> = {
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1666,6 +1687,7 @@ export type StructureEdgeResolvers<ContextType = Context, ParentType extends Res
 };
 
 export type TableauQualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TableauQualite'] = ResolversParentTypes['TableauQualite']> = {
+  criteres?: Resolver<Array<ResolversTypes['MoyenneCritere']>, ParentType, ContextType>;
   departementsPeuCouverts?: Resolver<Array<ResolversTypes['QualiteDepartement']>, ParentType, ContextType>;
   doublons?: Resolver<ResolversTypes['ComptesDoublons'], ParentType, ContextType>;
   fraicheur?: Resolver<ResolversTypes['ComptesFraicheur'], ParentType, ContextType>;
@@ -1715,6 +1737,7 @@ export type Resolvers<ContextType = Context> = {
   Epci?: EpciResolvers<ContextType>;
   Fraicheur?: FraicheurResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
+  MoyenneCritere?: MoyenneCritereResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

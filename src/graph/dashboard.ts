@@ -22,6 +22,7 @@ export const dashboardResolvers: Resolvers = {
         parDepartement: f.departements,
         scores: f.bands.map((services, band) => ({ min: band / 10, max: (band + 1) / 10, services })),
         servicesSansScore: f.servicesSansScore,
+        criteres: f.criteres,
         scoreMoyen: f.scoreMoyen,
         fraicheur: f.fraicheur,
         doublons: f.doublons,

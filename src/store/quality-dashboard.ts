@@ -1,7 +1,8 @@
 import { Prisma } from '../generated/prisma/client';
 import type { FreshnessThresholds } from '../quality/freshness';
+import { CRITERES, criteresService, type Critere } from '../quality/score';
 import { OFFER_VERSION_SQL, VersionedCache } from './offer-version';
-import type { Reader } from './offer-query';
+import type { Store } from './database';
 
 /**
  * The data-quality dashboard's figures (`Query.tableauQualite`, the `/qualite` page): counts over the public
@@ -28,6 +29,8 @@ export interface DashboardFigures {
   /** Services per thématique value (values carried by no service are absent). */
   thematiques: Record<string, number>;
   doublons: { clustersStructures: number; structuresEnDoublon: number; clustersServices: number; servicesEnDoublon: number };
+  /** Per criterion of the score, its mean over the services where it applies, and how many those are. */
+  criteres: { nom: Critere; moyenne: number | null; services: number }[];
 }
 
 interface Row {
@@ -39,7 +42,7 @@ const cache = new VersionedCache<DashboardFigures>(50);
 
 const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
 
-export async function dashboardFigures(db: Reader, options: { hidden: readonly string[]; today: string; thresholds: FreshnessThresholds }): Promise<DashboardFigures> {
+export async function dashboardFigures(db: Store, options: { hidden: readonly string[]; today: string; thresholds: FreshnessThresholds }): Promise<DashboardFigures> {
   const { hidden, today, thresholds } = options;
   const key = JSON.stringify([[...hidden].sort(), today, thresholds.freshDays, thresholds.staleDays]);
   const cached = cache.get(db, key);
@@ -80,7 +83,7 @@ export async function dashboardFigures(db: Reader, options: { hidden: readonly s
           'servicesEnDoublon', (SELECT count(*) FROM sv WHERE sv.cluster_id IS NOT NULL))
       ) END AS figures`);
   if (row.figures === null || row.figures === undefined) return cached!.value;
-  const figures = shape(json<RawFigures>(row.figures));
+  const figures = { ...shape(json<RawFigures>(row.figures)), criteres: await criteriaMeans(db, hidden) };
   cache.set(db, key, { version: row.version, value: figures });
   return figures;
 }
@@ -102,7 +105,55 @@ interface RawFigures {
   doublons: DashboardFigures['doublons'];
 }
 
-function shape(raw: RawFigures): DashboardFigures {
+const BATCH = 5000;
+
+/**
+ * The score's criteria over the public offer: each service's criteria as `qualite.criteres` gives them (the
+ * score's own function, on the day the score was computed: `updatedAt`), averaged where they apply. The score's
+ * rules live in src/quality/score.ts alone, so this reads the services in batches rather than restating them in
+ * SQL; it runs when the offer has changed, not at each request. Contact columns are read because two criteria
+ * look at them (is there a well-formed e-mail, phone): only the criteria's numbers leave this function.
+ */
+async function criteriaMeans(db: Store, hidden: readonly string[]): Promise<DashboardFigures['criteres']> {
+  const sums = new Map<Critere, { sum: number; n: number }>(CRITERES.map((c) => [c, { sum: 0, n: 0 }]));
+  let after: string | undefined;
+  for (;;) {
+    const rows = await db.prisma.service.findMany({
+      where: { source: { notIn: [...hidden] }, ...(after ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
+      take: BATCH,
+      select: {
+        id: true, source: true, adresse: true, modesAccueil: true, modesMobilisation: true, mobilisablePar: true, publics: true, thematiques: true,
+        courriel: true, lienMobilisation: true, telephone: true, dateMaj: true, frais: true, fraisPrecisions: true, description: true, updatedAt: true,
+      },
+    });
+    for (const r of rows) {
+      const criteres = criteresService(
+        {
+          source: r.source, adresse: r.adresse, modes_accueil: r.modesAccueil, modes_mobilisation: r.modesMobilisation, mobilisable_par: r.mobilisablePar,
+          publics: r.publics, thematiques: r.thematiques, courriel: r.courriel, lien_mobilisation: r.lienMobilisation, telephone: r.telephone,
+          date_maj: r.dateMaj.toISOString().slice(0, 10), frais: r.frais, frais_precisions: r.fraisPrecisions, description: r.description,
+        },
+        r.updatedAt,
+      );
+      for (const nom of CRITERES) {
+        const value = criteres[nom];
+        if (value === null) continue;
+        const entry = sums.get(nom)!;
+        entry.sum += value;
+        entry.n += 1;
+      }
+    }
+    if (rows.length < BATCH) break;
+    after = rows[rows.length - 1].id;
+  }
+  return CRITERES.map((nom) => {
+    const { sum, n } = sums.get(nom)!;
+    return { nom, moyenne: n ? Math.round((sum / n) * 1000) / 1000 : null, services: n };
+  });
+}
+
+function shape(raw: RawFigures): Omit<DashboardFigures, 'criteres'> {
   const servicesBySource = new Map(raw.servicesParSource.map((s) => [s.slug, s]));
   const servicesByDepartement = new Map(raw.servicesParDepartement.map((d) => [d.code, d]));
   const noFreshness = { fresh: 0, toCheck: 0, stale: 0 };

@@ -37,10 +37,10 @@ test('the dashboard draws its charts and tables from the API over the demo store
   await until('the figures', () => browser.page.locator('#etat').innerText(), (t) => /Chiffres chargés/.test(t));
   const figures = (await api.query('{ tableauQualite { services structures parSource { nom services } scores { services } } }')).data.tableauQualite;
   expect(await browser.page.locator('#etat').innerText()).toContain(`${figures.services.toLocaleString('fr-FR')} services`);
-  // Four charts, each an SVG image with a title, each followed by its data table.
+  // Five charts, each an SVG image with a title, each followed by its data table.
   const charts = browser.page.locator('section.pa-chart');
-  expect(await charts.count()).toBe(4);
-  for (let i = 0; i < 4; i++) {
+  expect(await charts.count()).toBe(5);
+  for (let i = 0; i < 5; i++) {
     const chart = charts.nth(i);
     expect(await chart.locator('svg[role="img"] title').count()).toBe(1);
     expect(await chart.locator('svg rect').count()).toBeGreaterThan(0);
@@ -52,8 +52,9 @@ test('the dashboard draws its charts and tables from the API over the demo store
   const rows = await sources.locator('table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.children[0].textContent, tr.children[2].textContent]));
   expect(rows).toEqual(figures.parSource.map((s: { nom: string; services: number }) => [s.nom, s.services.toLocaleString('fr-FR')]));
   expect(rows.some(([nom]) => /soliguide/i.test(nom ?? ''))).toBe(false);
-  // Score bands: ten bars.
+  // Score bands, and the score's ten criteria: ten bars each.
   expect(await charts.nth(1).locator('svg rect').count()).toBe(10);
+  expect(await charts.nth(2).locator('svg rect').count()).toBe(10);
   // Coverage gaps: the ten départements and thématiques with the least offer.
   expect(await browser.page.locator('caption', { hasText: 'Départements ayant le moins de services' }).count()).toBe(1);
   expect(await browser.page.locator('caption', { hasText: 'Thématiques ayant le moins de services' }).count()).toBe(1);

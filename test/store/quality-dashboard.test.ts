@@ -4,6 +4,8 @@ import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { dashboardFigures } from '../../src/store/quality-dashboard';
 import { DEFAULT_FRESHNESS, fraicheurOf, parisDate } from '../../src/quality/freshness';
+import { CRITERES, criteresService, scoredServiceOf } from '../../src/quality/score';
+import type { ServiceModel } from '../../src/domain/models';
 import * as fixture from '../fixtures/offer';
 import { CONTACT_VALUES, soliguideService, soliguideStructure } from '../fixtures/offer';
 
@@ -61,6 +63,14 @@ describe.each(ENGINES)('the data-quality dashboard on %s', (engine) => {
     for (const s of services) for (const t of s.thematiques) thematiques[t] = (thematiques[t] ?? 0) + 1;
     expect(f.thematiques).toEqual(thematiques);
     expect(f.doublons.structuresEnDoublon).toBe(structures.filter((s) => s.clusterId).length);
+    // The score's criteria: their means equal those `qualite.criteres` gives the services, one by one.
+    const criteres = services.map((s) => criteresService(scoredServiceOf(s as unknown as ServiceModel), s.updatedAt));
+    expect(f.criteres.map((c) => c.nom)).toEqual([...CRITERES]);
+    for (const c of f.criteres) {
+      const values = criteres.map((x) => x[c.nom]).filter((v): v is number => v !== null);
+      expect(c.services).toBe(values.length);
+      if (values.length) expect(c.moyenne).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 3);
+    }
     // No restricted source hidden: soliguide is counted.
     const all = await dashboardFigures(store, { ...options, hidden: [] });
     expect(all.services).toBe(f.services + 1);
@@ -79,7 +89,7 @@ describe.each(ENGINES)('the data-quality dashboard on %s', (engine) => {
   test('through the graph: public figures for every caller, no contact value, ten gaps of each kind', async () => {
     const api = await createTestApp(store, { restrictedSources: ['soliguide'] });
     try {
-      const result = await api.query(`{ tableauQualite { jour structures services scoreMoyen servicesSansScore
+      const result = await api.query(`{ tableauQualite { jour structures services scoreMoyen servicesSansScore criteres { nom moyenne services }
         parSource { slug nom services structures scoreMoyen fraicheur { fresh toCheck stale } }
         parDepartement { code nom services structures scoreMoyen }
         scores { min max services } fraicheur { fresh toCheck stale }

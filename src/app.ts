@@ -4,7 +4,8 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { createContext, type Context } from './context';
-import { ErrorCode, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
+import { browserOrigin, originAllowed, type BrowserOrigin } from './auth/origins';
+import { ErrorCode, originRefused, StatementTimeoutError, boundedMessage, isPublicCode, withLimitCode } from './errors';
 import { buildSchema } from './graph';
 import { MAX_BODY_BYTES, handleGraphQL, sendJson, type CompiledResponse } from './http/graphql-handler';
 import { serverRoutes } from './http/routes';
@@ -65,6 +66,8 @@ export interface AppOptions {
   pushLimits?: PushLimits;
   /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate?: boolean;
+  /** The largest file the valideur reads, bytes (PASSERELLE_VALIDATOR_MAX_BYTES); default 20 MB. */
+  validatorMaxBytes?: number;
 }
 
 /**
@@ -130,8 +133,9 @@ export class App {
       restrictedSources: options.restrictedSources ?? [],
       freshness: options.freshness,
       logger: options.logger,
+      validatorMaxBytes: options.validatorMaxBytes,
       graphql: (req, res, store) => this.serveGraphQL(req, res, store),
-      contextFor: (store, authorization) => this.contextFor(store, authorization),
+      contextFor: (store, authorization, origin) => this.contextFor(store, authorization, origin),
       rateLimited: async (req, res, ctx) => !!this.rateLimit && (await this.rateLimit.refuse(req, res, ctx.viewer, 'rest')),
       pushLimits: options.pushLimits,
     });
@@ -226,7 +230,7 @@ export class App {
   private async serveGraphQL(req: http.IncomingMessage, res: http.ServerResponse, store: Store): Promise<void> {
     const compiled = this.compiled;
     let made: Promise<Context> | undefined;
-    const context = () => (made ??= this.contextFor(store, req.headers.authorization));
+    const context = () => (made ??= this.contextFor(store, req.headers.authorization, browserOrigin(req)));
     // Rate limits and the response cache need the verified viewer first (a failing token: Apollo's 401 below).
     const started = performance.now();
     const ctx = this.rateLimit || this.responseCache ? await context().catch(() => undefined) : undefined;
@@ -265,8 +269,10 @@ export class App {
   }
 
   /** The per-request context: the viewer from the token, and loaders bound to what it may see. */
-  async contextFor(store: Store, authorization: string | undefined): Promise<Context> {
+  async contextFor(store: Store, authorization: string | undefined, origin?: BrowserOrigin): Promise<Context> {
     const viewer = this.options.authenticate ? await this.options.authenticate(authorization) : ANONYMOUS;
+    // A token restricted to its client's origins is refused from any other page (src/auth/origins.ts).
+    if (origin && viewer.kind === 'client' && !originAllowed(viewer, origin.origin, origin.self)) throw originRefused(origin.origin ?? '', viewer.clientId);
     return this.createContextFor(store, viewer);
   }
 

@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   PASSERELLE_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   PASSERELLE_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
   PASSERELLE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** The largest file the valideur (/valideur) reads, in bytes; a larger upload is refused with 413. */
+  PASSERELLE_VALIDATOR_MAX_BYTES: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
 });
 
 /** A rate limit's token bucket (src/http/rate-limit.ts); `rate` 0 means no limit for that kind of caller. */
@@ -170,6 +172,8 @@ export interface Config {
   push: PushLimits;
   /** Webhook delivery (src/webhooks/). */
   webhooks: WebhookSettings;
+  /** The largest file the valideur reads, bytes (413 above). */
+  validatorMaxBytes: number;
 }
 
 export interface PushLimits {
@@ -240,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: e.PASSERELLE_WEBHOOK_POLL_MS,
       timeoutMs: e.PASSERELLE_WEBHOOK_TIMEOUT_MS,
     },
+    validatorMaxBytes: e.PASSERELLE_VALIDATOR_MAX_BYTES,
   };
 }
 

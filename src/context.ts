@@ -43,6 +43,8 @@ export interface Context {
   plans: Map<FieldNode, unknown>;
   /** Thresholds of `fraicheur` (verdicts and the list filter), from the configuration. */
   freshness: FreshnessThresholds;
+  /** Every restricted source (PASSERELLE_RESTRICTED_SOURCES): public figures (the dashboard) leave them out for anyone. */
+  restrictedSources: readonly string[];
   /** This request's instant: `fraicheur` and the filter on it read one day for the whole response. */
   now: Date;
   /**
@@ -96,6 +98,7 @@ export function createContext(store: Store, options: ContextOptions = {}): Conte
     outages: [],
     plans: new Map(),
     freshness: options.freshness ?? DEFAULT_FRESHNESS,
+    restrictedSources: options.restrictedSources ?? [],
     now: new Date(),
     changeFeed: (since, first) =>
       readChangeFeed(store, { since, first, hiddenSources: options.restrictedSources ?? [], freshness: options.freshness ?? DEFAULT_FRESHNESS }),

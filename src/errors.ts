@@ -38,6 +38,13 @@ export const ErrorCode = {
    * request, and a program can back off on the code alone.
    */
   RATE_LIMITED: 'RATE_LIMITED',
+  /**
+   * A token whose client registered origins (`clients add --origins`, the search widget's tokens) was sent from
+   * a page of another origin (the request's `Origin`): HTTP 403, nothing ran. A code of its own: the token is
+   * valid, the page using it is not one its client declared; the remedy is to register the origin, not to
+   * fix the token.
+   */
+  ORIGIN_REFUSED: 'ORIGIN_REFUSED',
   /** Something named by the request does not exist, where null is not an answer. */
   NOT_FOUND: 'NOT_FOUND',
   /**
@@ -144,6 +151,12 @@ export function unauthenticated(message: string): GraphQLError {
       code: ErrorCode.UNAUTHENTICATED,
       http: { status: 401, headers: new Map([['www-authenticate', 'Bearer realm="passerelle", error="invalid_token"']]) },
     },
+  });
+}
+
+export function originRefused(origin: string, clientId: string): GraphQLError {
+  return new GraphQLError(`the origin ${origin} is not one of the origins registered for client ${clientId}: its tokens are refused from that page`, {
+    extensions: { code: ErrorCode.ORIGIN_REFUSED, http: { status: 403 } },
   });
 }
 

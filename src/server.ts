@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     persistedQueryTtl: config.persistedQueryTtl,
     pushLimits: config.push,
     webhookAllowPrivate: config.webhooks.allowPrivate,
+    validatorMaxBytes: config.validatorMaxBytes,
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -113,6 +113,7 @@ interface Standing {
   clientId: string | null;
   clientScopes: string[] | null;
   clientSources: string[] | null;
+  clientOrigins: string[] | null;
   clientRevokedAt: Date | null;
   tokenClientId: string | null;
   tokenScopes: string[] | null;
@@ -120,7 +121,7 @@ interface Standing {
 }
 
 const STANDING_SQL = `
-SELECT c.id AS "clientId", c.scopes AS "clientScopes", c.sources AS "clientSources", c.revoked_at AS "clientRevokedAt",
+SELECT c.id AS "clientId", c.scopes AS "clientScopes", c.sources AS "clientSources", c.origins AS "clientOrigins", c.revoked_at AS "clientRevokedAt",
        t.client_id AS "tokenClientId", t.scopes AS "tokenScopes", t.revoked_at AS "tokenRevokedAt"
 FROM (SELECT $1::text AS client_id, $2::text AS jti) k
 LEFT JOIN api_clients c ON c.id = k.client_id
@@ -202,6 +203,7 @@ export class TokenVerifier {
       tokenId: jti,
       scopes: new Set(claimed.filter((s) => allowed.has(s) && recorded.has(s))),
       allowedSources: new Set(standing.clientSources ?? []),
+      origins: standing.clientOrigins ?? [],
     };
   }
 

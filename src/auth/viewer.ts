@@ -13,6 +13,11 @@ export type Viewer =
       scopes: ReadonlySet<string>;
       /** Restricted sources this client may see (see config `restrictedSources`). */
       allowedSources: ReadonlySet<string>;
+      /**
+       * Origins whose pages may use this client's tokens from a browser (`clients add --origins`); empty: any.
+       * Checked against a request's `Origin` (src/auth/origins.ts) and the widget's `frame-ancestors`.
+       */
+      origins?: readonly string[];
     };
 
 export const ANONYMOUS: Viewer = { kind: 'anonymous' };

@@ -175,6 +175,33 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** Duplicate clusters found by `passerelle dedup` (or a harvest). */
+export type ComptesDoublons = {
+  __typename?: 'ComptesDoublons';
+  /** Clusters of services, and the services in them. */
+  clustersServices: Scalars['Int']['output'];
+  /** Clusters of structures, and the structures in them. */
+  clustersStructures: Scalars['Int']['output'];
+  servicesEnDoublon: Scalars['Int']['output'];
+  structuresEnDoublon: Scalars['Int']['output'];
+};
+
+/** Services per `fraicheur` verdict (PASSERELLE_FRESH_DAYS, PASSERELLE_STALE_DAYS). */
+export type ComptesFraicheur = {
+  __typename?: 'ComptesFraicheur';
+  fresh: Scalars['Int']['output'];
+  stale: Scalars['Int']['output'];
+  toCheck: Scalars['Int']['output'];
+};
+
+/** How many services of the public offer carry a thématique. */
+export type CouvertureThematique = {
+  __typename?: 'CouvertureThematique';
+  label: Scalars['String']['output'];
+  services: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
 /** A webhook just created, with its signing secret (shown only once). */
 export type CreatedWebhook = {
   __typename?: 'CreatedWebhook';
@@ -280,6 +307,17 @@ export type FraicheurVerdict =
   | 'STALE'
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
+
+/** A criterion of the quality score over the public offer. */
+export type MoyenneCritere = {
+  __typename?: 'MoyenneCritere';
+  /** Its mean over the services where it applies (0 to 1, three decimals); null when it applies to none. */
+  moyenne?: Maybe<Scalars['Float']['output']>;
+  /** The criterion's name (`adresse_bien_definie`…). */
+  nom: Scalars['String']['output'];
+  /** How many services it applies to. */
+  services: Scalars['Int']['output'];
+};
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -473,12 +511,34 @@ export type Qualite = {
   score?: Maybe<Scalars['Float']['output']>;
 };
 
+/** A département's share of the public offer (by the records' `departementCode`). */
+export type QualiteDepartement = {
+  __typename?: 'QualiteDepartement';
+  code: Scalars['String']['output'];
+  nom: Scalars['String']['output'];
+  scoreMoyen?: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  structures: Scalars['Int']['output'];
+};
+
 /** Who computed a quality score. */
 export type QualiteOrigine =
   /** data·inclusion: a record relayed from its API keeps the score it published. */
   | 'DATA_INCLUSION'
   /** Passerelle, with the data·inclusion v1 criteria, when it last wrote the record (or fetched a live one). */
   | 'PASSERELLE';
+
+/** A source's share of the public offer. */
+export type QualiteSource = {
+  __typename?: 'QualiteSource';
+  fraicheur: ComptesFraicheur;
+  nom: Scalars['String']['output'];
+  /** Mean `scoreQualite` of its services that have one. */
+  scoreMoyen?: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  slug: Scalars['String']['output'];
+  structures: Scalars['Int']['output'];
+};
 
 export type Query = {
   __typename?: 'Query';
@@ -550,6 +610,13 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /**
+   * The figures of the data-quality dashboard (`/qualite`), for explorers and the platform's team: the **public
+   * offer** only — restricted sources are never counted, whoever asks, and no contact field is read — per source and
+   * per département, the quality scores' distribution, freshness, duplicate clusters and coverage gaps. Computed
+   * in one statement, and kept until the offer changes (the offer's version).
+   */
+  tableauQualite: TableauQualite;
   /** The calling client's webhooks (a token is needed). */
   webhooks: Array<Webhook>;
 };
@@ -1082,6 +1149,36 @@ export type SubscriptionOfferChangedArgs = {
   filter?: InputMaybe<WebhookFilter>;
 };
 
+/** The data-quality dashboard's figures (public offer). */
+export type TableauQualite = {
+  __typename?: 'TableauQualite';
+  /** The score's ten criteria, in the reference's order: each one's mean over the services where it applies (as `qualite.criteres`). */
+  criteres: Array<MoyenneCritere>;
+  /** The ten départements with the fewest services, fewest first. */
+  departementsPeuCouverts: Array<QualiteDepartement>;
+  /** Duplicate clusters (`clusterId`) among structures and services. */
+  doublons: ComptesDoublons;
+  /** Services by `fraicheur` verdict. */
+  fraicheur: ComptesFraicheur;
+  /** The day the freshness verdicts were read on (Europe/Paris). */
+  jour: Scalars['Date']['output'];
+  /** Per département (every département of the reference, those without offer included), by code. */
+  parDepartement: Array<QualiteDepartement>;
+  /** Per source, the largest first. */
+  parSource: Array<QualiteSource>;
+  /** Mean `scoreQualite` of the services that have one. */
+  scoreMoyen?: Maybe<Scalars['Float']['output']>;
+  /** Services by `scoreQualite`, in ten bands: [0, 0.1), [0.1, 0.2) … [0.9, 1]. */
+  scores: Array<TrancheScore>;
+  services: Scalars['Int']['output'];
+  /** Services without a score. */
+  servicesSansScore: Scalars['Int']['output'];
+  /** Structures and services of the public offer. */
+  structures: Scalars['Int']['output'];
+  /** The ten thématiques with the fewest services (none included), fewest first. */
+  thematiquesPeuCouvertes: Array<CouvertureThematique>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -1104,6 +1201,14 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** Services whose `scoreQualite` is in [min, max) (the last band includes 1). */
+export type TrancheScore = {
+  __typename?: 'TrancheScore';
+  max: Scalars['Float']['output'];
+  min: Scalars['Float']['output'];
+  services: Scalars['Int']['output'];
 };
 
 /** A reuser's webhook. */

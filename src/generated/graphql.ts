@@ -181,6 +181,33 @@ export type CommuneEdge = {
   node: Commune;
 };
 
+/** Duplicate clusters found by `passerelle dedup` (or a harvest). */
+export type ComptesDoublons = {
+  __typename?: 'ComptesDoublons';
+  /** Clusters of services, and the services in them. */
+  clustersServices: Scalars['Int']['output'];
+  /** Clusters of structures, and the structures in them. */
+  clustersStructures: Scalars['Int']['output'];
+  servicesEnDoublon: Scalars['Int']['output'];
+  structuresEnDoublon: Scalars['Int']['output'];
+};
+
+/** Services per `fraicheur` verdict (PASSERELLE_FRESH_DAYS, PASSERELLE_STALE_DAYS). */
+export type ComptesFraicheur = {
+  __typename?: 'ComptesFraicheur';
+  fresh: Scalars['Int']['output'];
+  stale: Scalars['Int']['output'];
+  toCheck: Scalars['Int']['output'];
+};
+
+/** How many services of the public offer carry a thématique. */
+export type CouvertureThematique = {
+  __typename?: 'CouvertureThematique';
+  label: Scalars['String']['output'];
+  services: Scalars['Int']['output'];
+  value: Scalars['String']['output'];
+};
+
 /** A webhook just created, with its signing secret (shown only once). */
 export type CreatedWebhook = {
   __typename?: 'CreatedWebhook';
@@ -286,6 +313,17 @@ export type FraicheurVerdict =
   | 'STALE'
   /** Between the two thresholds: check it with the producer before relying on it. */
   | 'TO_CHECK';
+
+/** A criterion of the quality score over the public offer. */
+export type MoyenneCritere = {
+  __typename?: 'MoyenneCritere';
+  /** Its mean over the services where it applies (0 to 1, three decimals); null when it applies to none. */
+  moyenne: Maybe<Scalars['Float']['output']>;
+  /** The criterion's name (`adresse_bien_definie`…). */
+  nom: Scalars['String']['output'];
+  /** How many services it applies to. */
+  services: Scalars['Int']['output'];
+};
 
 export type Mutation = {
   __typename?: 'Mutation';
@@ -479,12 +517,34 @@ export type Qualite = {
   score: Maybe<Scalars['Float']['output']>;
 };
 
+/** A département's share of the public offer (by the records' `departementCode`). */
+export type QualiteDepartement = {
+  __typename?: 'QualiteDepartement';
+  code: Scalars['String']['output'];
+  nom: Scalars['String']['output'];
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  structures: Scalars['Int']['output'];
+};
+
 /** Who computed a quality score. */
 export type QualiteOrigine =
   /** data·inclusion: a record relayed from its API keeps the score it published. */
   | 'DATA_INCLUSION'
   /** Passerelle, with the data·inclusion v1 criteria, when it last wrote the record (or fetched a live one). */
   | 'PASSERELLE';
+
+/** A source's share of the public offer. */
+export type QualiteSource = {
+  __typename?: 'QualiteSource';
+  fraicheur: ComptesFraicheur;
+  nom: Scalars['String']['output'];
+  /** Mean `scoreQualite` of its services that have one. */
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  services: Scalars['Int']['output'];
+  slug: Scalars['String']['output'];
+  structures: Scalars['Int']['output'];
+};
 
 export type Query = {
   __typename?: 'Query';
@@ -556,6 +616,13 @@ export type Query = {
    * `first` defaults to 50, at most 1000.
    */
   structures: StructureConnection;
+  /**
+   * The figures of the data-quality dashboard (`/qualite`), for explorers and the platform's team: the **public
+   * offer** only — restricted sources are never counted, whoever asks, and no contact field is read — per source and
+   * per département, the quality scores' distribution, freshness, duplicate clusters and coverage gaps. Computed
+   * in one statement, and kept until the offer changes (the offer's version).
+   */
+  tableauQualite: TableauQualite;
   /** The calling client's webhooks (a token is needed). */
   webhooks: Array<Webhook>;
 };
@@ -1088,6 +1155,36 @@ export type SubscriptionOfferChangedArgs = {
   filter?: InputMaybe<WebhookFilter>;
 };
 
+/** The data-quality dashboard's figures (public offer). */
+export type TableauQualite = {
+  __typename?: 'TableauQualite';
+  /** The score's ten criteria, in the reference's order: each one's mean over the services where it applies (as `qualite.criteres`). */
+  criteres: Array<MoyenneCritere>;
+  /** The ten départements with the fewest services, fewest first. */
+  departementsPeuCouverts: Array<QualiteDepartement>;
+  /** Duplicate clusters (`clusterId`) among structures and services. */
+  doublons: ComptesDoublons;
+  /** Services by `fraicheur` verdict. */
+  fraicheur: ComptesFraicheur;
+  /** The day the freshness verdicts were read on (Europe/Paris). */
+  jour: Scalars['Date']['output'];
+  /** Per département (every département of the reference, those without offer included), by code. */
+  parDepartement: Array<QualiteDepartement>;
+  /** Per source, the largest first. */
+  parSource: Array<QualiteSource>;
+  /** Mean `scoreQualite` of the services that have one. */
+  scoreMoyen: Maybe<Scalars['Float']['output']>;
+  /** Services by `scoreQualite`, in ten bands: [0, 0.1), [0.1, 0.2) … [0.9, 1]. */
+  scores: Array<TrancheScore>;
+  services: Scalars['Int']['output'];
+  /** Services without a score. */
+  servicesSansScore: Scalars['Int']['output'];
+  /** Structures and services of the public offer. */
+  structures: Scalars['Int']['output'];
+  /** The ten thématiques with the fewest services (none included), fewest first. */
+  thematiquesPeuCouvertes: Array<CouvertureThematique>;
+};
+
 /**
  * A territory a service's eligibility zone can name: a commune (or arrondissement, commune déléguée), an EPCI, a
  * département, a région, or France.
@@ -1110,6 +1207,14 @@ export type Thematique = {
   label: Scalars['String']['output'];
   /** The value, e.g. `mobilite--comprendre-et-utiliser-les-transports-en-commun`. */
   value: Scalars['String']['output'];
+};
+
+/** Services whose `scoreQualite` is in [min, max) (the last band includes 1). */
+export type TrancheScore = {
+  __typename?: 'TrancheScore';
+  max: Scalars['Float']['output'];
+  min: Scalars['Float']['output'];
+  services: Scalars['Int']['output'];
 };
 
 /** A reuser's webhook. */
@@ -1281,6 +1386,9 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CommuneConnection: ResolverTypeWrapper<ConnectionModel<CommuneModel>>;
   CommuneEdge: ResolverTypeWrapper<EdgeModel<CommuneModel>>;
+  ComptesDoublons: ResolverTypeWrapper<ComptesDoublons>;
+  ComptesFraicheur: ResolverTypeWrapper<ComptesFraicheur>;
+  CouvertureThematique: ResolverTypeWrapper<CouvertureThematique>;
   CreatedWebhook: ResolverTypeWrapper<Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversTypes['Webhook'] }>;
   Critere: ResolverTypeWrapper<Critere>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
@@ -1290,6 +1398,7 @@ export type ResolversTypes = {
   Fraicheur: ResolverTypeWrapper<Fraicheur>;
   FraicheurVerdict: FraicheurVerdict;
   JSONObject: ResolverTypeWrapper<Scalars['JSONObject']['output']>;
+  MoyenneCritere: ResolverTypeWrapper<MoyenneCritere>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
@@ -1300,7 +1409,9 @@ export type ResolversTypes = {
   PushProblem: ResolverTypeWrapper<PushProblem>;
   PushReport: ResolverTypeWrapper<PushReport>;
   Qualite: ResolverTypeWrapper<QualiteModel>;
+  QualiteDepartement: ResolverTypeWrapper<QualiteDepartement>;
   QualiteOrigine: QualiteOrigine;
+  QualiteSource: ResolverTypeWrapper<QualiteSource>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Region: ResolverTypeWrapper<RegionModel>;
   SearchNear: SearchNear;
@@ -1317,8 +1428,10 @@ export type ResolversTypes = {
   StructureEdge: ResolverTypeWrapper<EdgeModel<StructureModel>>;
   StructureFilter: StructureFilter;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TableauQualite: ResolverTypeWrapper<TableauQualite>;
   Territoire: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Territoire']>;
   Thematique: ResolverTypeWrapper<NomenclatureItemModel>;
+  TrancheScore: ResolverTypeWrapper<TrancheScore>;
   V1Record: ResolverTypeWrapper<Scalars['V1Record']['output']>;
   Webhook: ResolverTypeWrapper<WebhookView>;
   WebhookFilter: WebhookFilter;
@@ -1338,6 +1451,9 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   CommuneConnection: ConnectionModel<CommuneModel>;
   CommuneEdge: EdgeModel<CommuneModel>;
+  ComptesDoublons: ComptesDoublons;
+  ComptesFraicheur: ComptesFraicheur;
+  CouvertureThematique: CouvertureThematique;
   CreatedWebhook: Omit<CreatedWebhook, 'webhook'> & { webhook: ResolversParentTypes['Webhook'] };
   Critere: Critere;
   Date: Scalars['Date']['output'];
@@ -1346,6 +1462,7 @@ export type ResolversParentTypes = {
   Epci: EpciModel;
   Fraicheur: Fraicheur;
   JSONObject: Scalars['JSONObject']['output'];
+  MoyenneCritere: MoyenneCritere;
   Mutation: Record<PropertyKey, never>;
   NomenclatureValue: NomenclatureItemModel;
   Nomenclatures: NomenclaturesModel;
@@ -1356,6 +1473,8 @@ export type ResolversParentTypes = {
   PushProblem: PushProblem;
   PushReport: PushReport;
   Qualite: QualiteModel;
+  QualiteDepartement: QualiteDepartement;
+  QualiteSource: QualiteSource;
   Query: Record<PropertyKey, never>;
   Region: RegionModel;
   SearchNear: SearchNear;
@@ -1372,8 +1491,10 @@ export type ResolversParentTypes = {
   StructureEdge: EdgeModel<StructureModel>;
   StructureFilter: StructureFilter;
   Subscription: Record<PropertyKey, never>;
+  TableauQualite: TableauQualite;
   Territoire: ResolversInterfaceTypes<ResolversParentTypes>['Territoire'];
   Thematique: NomenclatureItemModel;
+  TrancheScore: TrancheScore;
   V1Record: Scalars['V1Record']['output'];
   Webhook: WebhookView;
   WebhookFilter: WebhookFilter;
@@ -1443,6 +1564,25 @@ export type CommuneEdgeResolvers<ContextType = Context, ParentType extends Resol
   node?: Resolver<ResolversTypes['Commune'], ParentType, ContextType>;
 };
 
+export type ComptesDoublonsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComptesDoublons'] = ResolversParentTypes['ComptesDoublons']> = {
+  clustersServices?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  clustersStructures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  servicesEnDoublon?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structuresEnDoublon?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ComptesFraicheurResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ComptesFraicheur'] = ResolversParentTypes['ComptesFraicheur']> = {
+  fresh?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  toCheck?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CouvertureThematiqueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CouvertureThematique'] = ResolversParentTypes['CouvertureThematique']> = {
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type CreatedWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreatedWebhook'] = ResolversParentTypes['CreatedWebhook']> = {
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   webhook?: Resolver<ResolversTypes['Webhook'], ParentType, ContextType>;
@@ -1493,6 +1633,12 @@ export type FraicheurResolvers<ContextType = Context, ParentType extends Resolve
 export interface JsonObjectScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSONObject'], any> {
   name: 'JSONObject';
 }
+
+export type MoyenneCritereResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MoyenneCritere'] = ResolversParentTypes['MoyenneCritere']> = {
+  moyenne?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createWebhook?: Resolver<ResolversTypes['CreatedWebhook'], ParentType, ContextType, RequireFields<MutationCreateWebhookArgs, 'url'>>;
@@ -1575,6 +1721,23 @@ export type QualiteResolvers<ContextType = Context, ParentType extends Resolvers
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
+export type QualiteDepartementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QualiteDepartement'] = ResolversParentTypes['QualiteDepartement']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type QualiteSourceResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QualiteSource'] = ResolversParentTypes['QualiteSource']> = {
+  fraicheur?: Resolver<ResolversTypes['ComptesFraicheur'], ParentType, ContextType>;
+  nom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   changes?: Resolver<ResolversTypes['ChangeConnection'], ParentType, ContextType, RequireFields<QueryChangesArgs, 'first'>>;
   commune?: Resolver<Maybe<ResolversTypes['Commune']>, ParentType, ContextType, RequireFields<QueryCommuneArgs, 'code'>>;
@@ -1589,6 +1752,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   sources?: Resolver<Array<ResolversTypes['Source']>, ParentType, ContextType>;
   structure?: Resolver<Maybe<ResolversTypes['Structure']>, ParentType, ContextType, RequireFields<QueryStructureArgs, 'id'>>;
   structures?: Resolver<ResolversTypes['StructureConnection'], ParentType, ContextType, RequireFields<QueryStructuresArgs, 'first'>>;
+  tableauQualite?: Resolver<ResolversTypes['TableauQualite'], ParentType, ContextType>;
   webhooks?: Resolver<Array<ResolversTypes['Webhook']>, ParentType, ContextType>;
 };
 
@@ -1753,6 +1917,22 @@ export type SubscriptionResolvers<ContextType = Context, ParentType extends Reso
   offerChanged?: SubscriptionResolver<ResolversTypes['OfferChange'], "offerChanged", ParentType, ContextType, Partial<SubscriptionOfferChangedArgs>>;
 };
 
+export type TableauQualiteResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TableauQualite'] = ResolversParentTypes['TableauQualite']> = {
+  criteres?: Resolver<Array<ResolversTypes['MoyenneCritere']>, ParentType, ContextType>;
+  departementsPeuCouverts?: Resolver<Array<ResolversTypes['QualiteDepartement']>, ParentType, ContextType>;
+  doublons?: Resolver<ResolversTypes['ComptesDoublons'], ParentType, ContextType>;
+  fraicheur?: Resolver<ResolversTypes['ComptesFraicheur'], ParentType, ContextType>;
+  jour?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  parDepartement?: Resolver<Array<ResolversTypes['QualiteDepartement']>, ParentType, ContextType>;
+  parSource?: Resolver<Array<ResolversTypes['QualiteSource']>, ParentType, ContextType>;
+  scoreMoyen?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  scores?: Resolver<Array<ResolversTypes['TrancheScore']>, ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  servicesSansScore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  structures?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  thematiquesPeuCouvertes?: Resolver<Array<ResolversTypes['CouvertureThematique']>, ParentType, ContextType>;
+};
+
 export type TerritoireResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Territoire'] = ResolversParentTypes['Territoire']> = {
   __resolveType: TypeResolveFn<'Commune' | 'Departement' | 'Epci' | 'Pays' | 'Region', ParentType, ContextType>;
 };
@@ -1762,6 +1942,12 @@ export type ThematiqueResolvers<ContextType = Context, ParentType extends Resolv
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TrancheScoreResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TrancheScore'] = ResolversParentTypes['TrancheScore']> = {
+  max?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  services?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export interface V1RecordScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['V1Record'], any> {
@@ -1787,6 +1973,9 @@ export type Resolvers<ContextType = Context> = {
   Commune?: CommuneResolvers<ContextType>;
   CommuneConnection?: CommuneConnectionResolvers<ContextType>;
   CommuneEdge?: CommuneEdgeResolvers<ContextType>;
+  ComptesDoublons?: ComptesDoublonsResolvers<ContextType>;
+  ComptesFraicheur?: ComptesFraicheurResolvers<ContextType>;
+  CouvertureThematique?: CouvertureThematiqueResolvers<ContextType>;
   CreatedWebhook?: CreatedWebhookResolvers<ContextType>;
   Critere?: CritereResolvers<ContextType>;
   Date?: GraphQLScalarType;
@@ -1795,6 +1984,7 @@ export type Resolvers<ContextType = Context> = {
   Epci?: EpciResolvers<ContextType>;
   Fraicheur?: FraicheurResolvers<ContextType>;
   JSONObject?: GraphQLScalarType;
+  MoyenneCritere?: MoyenneCritereResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NomenclatureValue?: NomenclatureValueResolvers<ContextType>;
   Nomenclatures?: NomenclaturesResolvers<ContextType>;
@@ -1805,6 +1995,8 @@ export type Resolvers<ContextType = Context> = {
   PushProblem?: PushProblemResolvers<ContextType>;
   PushReport?: PushReportResolvers<ContextType>;
   Qualite?: QualiteResolvers<ContextType>;
+  QualiteDepartement?: QualiteDepartementResolvers<ContextType>;
+  QualiteSource?: QualiteSourceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Region?: RegionResolvers<ContextType>;
   Service?: ServiceResolvers<ContextType>;
@@ -1818,8 +2010,10 @@ export type Resolvers<ContextType = Context> = {
   StructureConsolidee?: StructureConsolideeResolvers<ContextType>;
   StructureEdge?: StructureEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TableauQualite?: TableauQualiteResolvers<ContextType>;
   Territoire?: TerritoireResolvers<ContextType>;
   Thematique?: ThematiqueResolvers<ContextType>;
+  TrancheScore?: TrancheScoreResolvers<ContextType>;
   V1Record?: GraphQLScalarType;
   Webhook?: WebhookResolvers<ContextType>;
 };

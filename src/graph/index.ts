@@ -5,6 +5,7 @@ import { mergeResolvers } from '@graphql-tools/merge';
 import { parse, type GraphQLSchema } from 'graphql';
 import type { Resolvers } from '../generated/graphql';
 import { repoPath } from '../paths';
+import { dashboardResolvers } from './dashboard';
 import { dedupResolvers } from './dedup';
 import { nomenclatureResolvers } from './nomenclature';
 import { qualityResolvers } from './quality';
@@ -54,6 +55,7 @@ export function buildSchema(): GraphQLSchema {
     pushResolvers,
     webhookResolvers,
     subscriptionResolvers,
+    dashboardResolvers,
   ];
   return buildSubgraphSchema({
     typeDefs: parse(loadTypeDefs().join('\n')),

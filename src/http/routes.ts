@@ -13,6 +13,7 @@ import { CHANGES_PATH, serveChangesFeed } from './changes-feed';
 import { sendJson } from './graphql-handler';
 import { serveLiveness, serveReadiness, type Phase } from './health';
 import { servePlayground, wantsPlayground } from './playground';
+import { pageRoutes } from '../pages/routes';
 
 /**
  * The route table: every HTTP route the server answers, in the order `App.route` tries them. Adding a route
@@ -27,6 +28,8 @@ export interface RouteHost extends RestHost {
   readyTimeoutMs: number;
   restrictedSources: readonly string[];
   freshness?: FreshnessThresholds;
+  /** The largest file the valideur reads, bytes. */
+  validatorMaxBytes?: number;
   /** `/graphql` once the store is ready (rate limits, response cache, compiled reads, Apollo). */
   graphql(req: IncomingMessage, res: ServerResponse, store: Store): Promise<void>;
 }
@@ -97,6 +100,7 @@ export function serverRoutes(host: RouteHost): Route[] {
       },
     },
     ...rest,
+    ...pageRoutes(host),
   ];
   const document = () => openApiDocument(routes);
   routes.push(

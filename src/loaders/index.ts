@@ -9,6 +9,8 @@ import { fullRow, type RowShape } from '../store/row-shape';
 import { readClusterMembers } from '../store/clusters';
 import { searchCount, searchOrigin, searchPage, type SearchHit, type SearchOrigin, type SearchRequest } from '../store/search-query';
 import type { Access } from '../auth/source-licences';
+import { dashboardFigures, type DashboardFigures } from '../store/quality-dashboard';
+import type { FreshnessThresholds } from '../quality/freshness';
 import { byKeyLoader } from './by-key';
 import { offerByIdLoader, type OfferByIdLoader } from './offer-by-id';
 import type { ServiceRecord, StructureRecord } from '../domain/validation';
@@ -35,6 +37,8 @@ export interface Loaders {
   communes(search: string | undefined, first: number, after?: CommuneKey): Promise<Page<Commune>>;
   communeCount(search: string | undefined): Promise<number>;
   sources(): Promise<Source[]>;
+  /** The data-quality dashboard's figures over what this access may see, restricted sources always left out. */
+  dashboard(options: { restrictedSources: readonly string[]; today: string; thresholds: FreshnessThresholds }): Promise<DashboardFigures>;
   /**
    * A services list that live partners answer too, merged with the store's side; undefined when no live
    * partner is asked (the store alone answers).
@@ -90,6 +94,9 @@ export function createLoaders(store: Store, access: Access, partners?: PartnerRe
     communes: (search, first, after) => searchCommunes(prisma, search, first, after),
     communeCount: (search) => countCommunes(prisma, search),
     sources: () => listSources(prisma),
+    // Public figures: every restricted source is left out, even for a client allowed one (one cached answer).
+    dashboard: ({ restrictedSources, today, thresholds }) =>
+      dashboardFigures(store, { hidden: [...new Set([...access.hiddenSources, ...restrictedSources])], today, thresholds }),
     liveServices: (request, storeSide) => liveServicesList({ partners, communeByCode: loaders.communeByCode, structureById: loaders.structureById }, request, storeSide),
     communeByCode: byKeyLoader((codes) => readReference(store, 'commune', 'code', codes), (r) => r.code),
     departementByCode: byKeyLoader((codes) => readReference(store, 'departement', 'code', codes), (r) => r.code),

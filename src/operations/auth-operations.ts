@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issueToken } from '../auth/tokens';
 import { SCOPES } from '../auth/viewer';
+import { normalizeOrigin } from '../auth/origins';
 import { isValue } from '../domain/nomenclatures';
 import { InputError } from '../errors';
 import type { Operation } from './types';
@@ -29,12 +30,18 @@ const AddArgs = z.object({
   email: z.email('not an email address').optional(),
   scopes: list,
   sources: list,
+  origins: list,
 });
 
 export const clientsAdd: Operation<z.infer<typeof AddArgs>> = {
   migrate: true,
   async run({ store, config }, args) {
-    const { id, name, email, scopes = [], sources = [] } = parse(AddArgs, args, 'clients add');
+    const { id, name, email, scopes = [], sources = [], origins = [] } = parse(AddArgs, args, 'clients add');
+    const uniqueOrigins = [...new Set(origins.map((origin) => {
+      const normalized = normalizeOrigin(origin);
+      if (!normalized) throw new InputError(`"${origin}" is not an origin: give the scheme and host (and port), e.g. https://www.example.org`);
+      return normalized;
+    }))];
     const uniqueScopes = [...new Set(scopes)];
     const uniqueSources = [...new Set(sources)];
     for (const scope of uniqueScopes) {
@@ -47,8 +54,8 @@ export const clientsAdd: Operation<z.infer<typeof AddArgs>> = {
     }
     const existing = await store.prisma.apiClient.findUnique({ where: { id } });
     if (existing) throw new InputError(`client ${id} already exists${existing.revokedAt ? ' (revoked)' : ''}`);
-    await store.prisma.apiClient.create({ data: { id, name, email, scopes: uniqueScopes, sources: uniqueSources } });
-    const lines = [`added client ${id} (scopes: ${joined(uniqueScopes)}; sources: ${joined(uniqueSources)})`];
+    await store.prisma.apiClient.create({ data: { id, name, email, scopes: uniqueScopes, sources: uniqueSources, origins: uniqueOrigins } });
+    const lines = [`added client ${id} (scopes: ${joined(uniqueScopes)}; sources: ${joined(uniqueSources)}${uniqueOrigins.length ? `; origins: ${uniqueOrigins.join(', ')}` : ''})`];
     const open = uniqueSources.filter((s) => !config.restrictedSources.includes(s));
     if (open.length) {
       lines.push(`note: ${open.join(', ')} ${open.length > 1 ? 'are' : 'is'} not restricted (PASSERELLE_RESTRICTED_SOURCES): every caller sees ${open.length > 1 ? 'them' : 'it'}`);
@@ -64,8 +71,8 @@ export const clientsList: Operation<Record<string, never>> = {
     if (!clients.length) return { lines: ['no client'] };
     return {
       lines: table(
-        ['ID', 'NAME', 'SCOPES', 'SOURCES', 'CREATED', 'REVOKED'],
-        clients.map((c) => [c.id, c.name, joined(c.scopes, '-'), joined(c.sources, '-'), instant(c.createdAt), instant(c.revokedAt)]),
+        ['ID', 'NAME', 'SCOPES', 'SOURCES', 'ORIGINS', 'CREATED', 'REVOKED'],
+        clients.map((c) => [c.id, c.name, joined(c.scopes, '-'), joined(c.sources, '-'), joined(c.origins, '-'), instant(c.createdAt), instant(c.revokedAt)]),
       ),
     };
   },

@@ -11,6 +11,7 @@ import type { Store } from '../store/database';
 import type { Logger } from '../logger';
 import { ErrorCode, StatementTimeoutError } from '../errors';
 import { hasScope } from '../auth/viewer';
+import { browserOrigin, type BrowserOrigin } from '../auth/origins';
 import { visibleFilter } from '../graph/filters';
 import type { ServiceFilter, StructureFilter } from '../generated/graphql';
 import { NOMENCLATURES, valuesOf, type NomenclatureName } from '../domain/nomenclatures';
@@ -32,7 +33,7 @@ const SEARCH_RADIUS_METRES = 50_000;
 
 export interface RestHost {
   store(): Store | undefined;
-  contextFor(store: Store, authorization: string | undefined): Promise<Context>;
+  contextFor(store: Store, authorization: string | undefined, origin?: BrowserOrigin): Promise<Context>;
   logger: Logger;
   /** The server's rate limits, as on /graphql: true when it answered 429 (the caller's bucket is empty). */
   rateLimited?(req: IncomingMessage, res: ServerResponse, context: Context): Promise<boolean>;
@@ -321,6 +322,7 @@ function restError(error: unknown): { status: number; body: unknown; headers?: R
   if (error instanceof GraphQLError) {
     const code = error.extensions.code;
     if (code === ErrorCode.UNAUTHENTICATED) return { status: 401, body: { detail: error.message }, headers: { 'www-authenticate': 'Bearer realm="passerelle", error="invalid_token"' } };
+    if (code === ErrorCode.ORIGIN_REFUSED) return { status: 403, body: { detail: error.message } };
     if (code === ErrorCode.BAD_USER_INPUT) {
       const argument = String(error.extensions.argument ?? '');
       const name = PARAMETER_OF[argument.replace(/^filter\./, '')] ?? argument;
@@ -343,7 +345,7 @@ function restRoute(host: RestHost, path: string, description: string, doc: Route
       const store = host.store();
       if (!store) return send(res, 503, { detail: 'the store is not ready yet; retry in a few seconds' });
       try {
-        const ctx = await host.contextFor(store, req.headers.authorization);
+        const ctx = await host.contextFor(store, req.headers.authorization, browserOrigin(req));
         if (await host.rateLimited?.(req, res, ctx)) return;
         const query = parseQuery(new URL(req.url ?? '/', 'http://localhost').searchParams, doc.parameters ?? []);
         const contacts = hasScope(ctx.viewer, 'contact:read');

@@ -49,9 +49,9 @@ describe.each(ENGINES)('clients and tokens operations on %s', (engine) => {
 
     const list = (await run('clients.list')).lines;
     expect(list).toHaveLength(3);
-    expect(list[0].split(/\s{2,}/)).toEqual(['ID', 'NAME', 'SCOPES', 'SOURCES', 'CREATED', 'REVOKED']);
-    expect(list[1]).toMatch(/^carto\s+Carto\s+-\s+dora\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+-$/);
-    expect(list[2]).toMatch(/^dora-front\s+DORA front\s+contact:read\s+soliguide\s+\S+Z\s+-$/);
+    expect(list[0].split(/\s{2,}/)).toEqual(['ID', 'NAME', 'SCOPES', 'SOURCES', 'ORIGINS', 'CREATED', 'REVOKED']);
+    expect(list[1]).toMatch(/^carto\s+Carto\s+-\s+dora\s+-\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+-$/);
+    expect(list[2]).toMatch(/^dora-front\s+DORA front\s+contact:read\s+soliguide\s+-\s+\S+Z\s+-$/);
 
     // The token, and nothing else.
     const issued = await run('tokens.issue', { client: 'dora-front', scopes: ['contact:read'], ttl: '30d' });

@@ -175,6 +175,7 @@ describe.each(ENGINES)('tokens on %s', (engine) => {
       tokenId: issued.jti,
       scopes: new Set(['contact:read']),
       allowedSources: new Set(['soliguide']),
+      origins: [],
     });
   });
 

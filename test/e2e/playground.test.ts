@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Response } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import { createLogger } from '../../src/logger';
 import { prepareStore } from '../../src/operations/prepare';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
+import { launchBrowser, until, type Browser } from '../support/browser';
 
 /**
  * The playground as a person uses it: Debian's Chromium, headless, opens /graphql on an in-process
@@ -13,73 +14,26 @@ import { createTestApp } from '../support/graphql';
  * and reads the result pane. Nothing may be
  * asked of any host but the server's own.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 let store: TestStore;
 let api: Awaited<ReturnType<typeof createTestApp>>;
 let url: string;
-let userDataDir: string;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-const requests: { url: string; method: string; headers: Record<string, string> }[] = [];
-const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `\n\n*** ${CHROMIUM} is missing: the playground's browser test needs Debian's Chromium. ***\n` +
-        `*** Install it: apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver ***\n` +
-        `*** (.ci/run does this; playwright-core never downloads a browser.) ***\n`,
-    );
-  }
   store = await createTestStore('pglite');
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store);
   url = await api.url();
-
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('request', (request) => requests.push({ url: request.url(), method: request.method(), headers: request.headers() }));
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  browser = await launchBrowser("the playground's browser test");
+  page = browser.page;
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await api?.stop();
   await store?.dispose();
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
-
-/** Polls `read` until `ok` holds of its value (then returns it), or fails with the last value seen. */
-async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeout = 20_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let value = await read();
-  while (!ok(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen:\n${String(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  return value;
-}
 
 /** The result pane's text (Monaco renders the visible lines as DOM). */
 async function resultText(): Promise<string> {
@@ -149,7 +103,7 @@ test('GraphiQL loads from Passerelle alone, runs the example queries on the stor
   console.log(`playground screenshot: ${screenshot} (${png.length} bytes)`);
 
   // Only the server itself was asked anything (blob: workers and data: URLs are the page's own).
-  const network = requests.filter((r) => /^https?:|^wss?:/.test(r.url));
+  const network = browser.requests.filter((r) => /^https?:|^wss?:/.test(r.url));
   const elsewhere = network.filter((r) => new URL(r.url).hostname !== '127.0.0.1');
   expect(elsewhere.map((r) => r.url)).toEqual([]);
   expect(network.length).toBeGreaterThan(2);
@@ -161,5 +115,5 @@ test('GraphiQL loads from Passerelle alone, runs the example queries on the stor
     expect(post.headers.authorization).toBeUndefined();
   }
   // Nothing broke on the way, the Content-Security-Policy included.
-  expect(consoleErrors).toEqual([]);
+  expect(browser.consoleErrors).toEqual([]);
 });

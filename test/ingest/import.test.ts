@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { importFile, type ImportOptions } from '../../src/ingest/import';
 import { parseList } from '../../src/ingest/import/fields';
 import { createProgress } from '../../src/operations/progress';
@@ -9,48 +8,13 @@ import { loadConfig } from '../../src/config';
 import { runOperation } from '../../src/operations/run';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
+import { templateWorkbook } from '../fixtures/producer-template';
 
 const FIXTURES = path.join(__dirname, '../fixtures/import');
 const fixture = (name: string) => path.join(FIXTURES, name);
 const NOW = new Date('2026-12-01T12:00:00Z');
 const config = loadConfig({});
 
-/** A faithful copy of the reference's producer template (data·inclusion `api/tests/fixtures/dataset.xlsx`, the file its
- * valideur reads): sheets Structures and Services, the `__ignore__` control column with a description row and an
- * example row, notes on header cells, a date_maj header that the spreadsheet turned into a date, codes typed as
- * numbers, a rich-text cell, hyperlinks, a formula, a repeated column, unknown columns, nomenclature sheets. */
-async function templateWorkbook(file: string): Promise<void> {
-  const workbook = new ExcelJS.Workbook();
-  const structures = workbook.addWorksheet('Structures');
-  structures.addRow(['__ignore__', 'id', new Date(Date.UTC(2026, 1, 23)), 'nom', 'siret', 'description', 'code_postal', 'code_insee', 'commune', 'telephone', 'courriel', 'site_web', 'horaires_accueil', 'reseaux_porteurs', 'colonne en trop']);
-  structures.getCell('B1').note = 'Un identifiant unique pour cette structure.';
-  structures.getCell('D1').note = 'Chaîne de caractères entre 3 et 150 caractères.';
-  structures.getCell('C1').numFmt = 'yyyy-mm-dd';
-  structures.addRow([true, 'Un identifiant unique pour cette structure.', null, 'Nom', null, 'Description de la structure.', null, null, null, 'Coordonnées publiques', null, null, { richText: [{ text: 'Horaires au format ' }, { font: { bold: true }, text: 'OSM' }] }, 'Réseaux, choix multiples']);
-  structures.addRow([true, 'c3d15659-exemple', new Date(Date.UTC(2026, 1, 23)), 'Le Biclou', 60487647500499, 'Un atelier de réparation solidaire.', 59260, 59350, 'Lille', '07 66 72 12 38', 'biclou@insersol.fr', 'https://insersol.fr/', null, null]);
-  structures.addRow([false, 'folie-mericourt', new Date(Date.UTC(2026, 10, 2)), { formula: 'CONCATENATE("Maison de quartier ","Folie-Méricourt")', result: 'Maison de quartier Folie-Méricourt' }, 82454114801871, null, 75011, 75111, 'Paris', 123456789, 'contact@folie.fr', { text: 'https://folie.fr/', hyperlink: 'https://folie.fr/' }, { richText: [{ text: 'Mo-Fr ' }, { font: { italic: true }, text: '09:00-18:00' }] }, 'ccas-cias, france-service', 'à ignorer']);
-  structures.addRow([null, 'bourg', new Date(Date.UTC(2026, 10, 3)), 'Mairie de Bourg-en-Bresse', null, null, 1000, '01053', 'Bourg-en-Bresse']);
-  structures.addRow([null, 'sans-valeur', new Date(Date.UTC(2026, 10, 3)), { formula: 'A1&"x"' }, null, null, 75011]);
-  for (let col = 3; col <= 3; col++) for (let row = 2; row <= 6; row++) structures.getCell(row, col).numFmt = 'dd/mm/yyyy';
-
-  const services = workbook.addWorksheet('Services');
-  services.addRow(['__ignore__', 'structure_id', 'id', 'date_maj', 'nom', 'description', 'lien_source', 'thematiques', 'lien_source', 'frais', 'publics', 'modes_accueil', 'zone_eligibilite', 'volume_horaire_hebdomadaire', 'nombre_semaines', 'lien_url_gen']);
-  services.getCell('D1').value = new Date(Date.UTC(2026, 2, 3));
-  services.getCell('D1').numFmt = 'yyyy-mm-dd';
-  services.getCell('H1').note = 'Thématiques abordées par le service. Choix multiples.';
-  services.addRow([true, 'Identifiant de la structure rattachée', 'Identifiant du service', null, 'Nom', 'Description du service.']);
-  services.addRow(['VRAI', 'c3d15659-exemple', 'exemple', new Date(Date.UTC(2026, 1, 27)), 'Atelier d’autoréparation', 'Un atelier.']);
-  services.addRow([null, 'folie-mericourt', 'permanence', new Date(Date.UTC(2026, 10, 4)), 'Permanence d’accès aux droits', 'Aide aux démarches administratives, sur rendez-vous.', 'https://folie.fr/permanence', 'difficultes-administratives-ou-juridiques--accompagnement-aux-demarches-administratives', 'https://folie.fr/permanence', 'gratuit', 'tous-publics', 'en-presentiel, a-distance', 75056, 2.5, 4, 'https://gen.example/']);
-  services.addRow([null, 'folie-mericourt', 'cours', new Date(Date.UTC(2026, 10, 4)), 'Cours de français', 'Ateliers sociolinguistiques pour adultes.', 'https://folie.fr/a', null, 'https://folie.fr/b', true, null, null, null, null, 'beaucoup']);
-  for (let row = 2; row <= 5; row++) services.getCell(row, 4).numFmt = 'dd/mm/yyyy';
-
-  const thematiques = workbook.addWorksheet('Thématiques');
-  thematiques.addRow(['value', 'label', 'description']);
-  thematiques.addRow(['famille--garde-denfants', 'Garde d’enfants']);
-  const hidden = workbook.addWorksheet('Services - Thématiques', { state: 'hidden' });
-  hidden.addRow(['__ignore__', 'service_id', 'thématique']);
-  await workbook.xlsx.writeFile(file);
-}
 
 describe('parseList: lists as producers write them in a text cell', () => {
   it.each([

@@ -17,9 +17,10 @@ export function registerClients(program: Command, context: CliContext): void {
     .option('--email <email>', 'whom to contact about it')
     .option('--scopes <scopes>', 'scopes its tokens may carry, comma-separated (contact:read, import: write its --sources through the push API)', commaList)
     .option('--sources <sources>', 'restricted sources it may see, comma-separated source slugs (e.g. soliguide)', commaList)
+    .option('--origins <origins>', "origins whose pages may use its tokens (the search widget's), comma-separated, e.g. https://www.example.org", commaList)
     .description('register a client')
-    .action((id: string, options: { name: string; email?: string; scopes?: string[]; sources?: string[] }) =>
-      context.execute('clients.add', { id, name: options.name, email: options.email, scopes: options.scopes, sources: options.sources }),
+    .action((id: string, options: { name: string; email?: string; scopes?: string[]; sources?: string[]; origins?: string[] }) =>
+      context.execute('clients.add', { id, name: options.name, email: options.email, scopes: options.scopes, sources: options.sources, origins: options.origins }),
     );
 
   clients

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InputError } from '../errors';
+import { importFile } from '../ingest/import';
+import { FORMATS } from '../ingest/import/readers';
+import type { Logger } from '../logger';
+import type { Store } from '../store/database';
+import { sendPage } from './html';
+
+/**
+ * The producers' valideur: `GET /valideur` (the page) and `POST /valideur/rapport` (the report). The file is the
+ * request's raw body, its name in `?nom=` (the format is told by its extension, as `passerelle import`), the
+ * source slug in `?source=` (default `valideur`). It is streamed into a temporary file — the import engine reads
+ * a file twice, structures then services — and never past PASSERELLE_VALIDATOR_MAX_BYTES (413, in French),
+ * then checked by the import engine itself with `dryRun`: the same rules, lines and messages as
+ * `passerelle import`, and nothing written, not even the source. The temporary file is removed whatever
+ * happens. Contact values are masked in the report by the engine; nothing of the file is logged.
+ */
+export const DEFAULT_VALIDATOR_MAX_BYTES = 20 * 1024 * 1024;
+
+export interface ValideurHost {
+  store(): Store | undefined;
+  logger: Logger;
+  validatorMaxBytes?: number;
+}
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export function serveValideurPage(res: ServerResponse, maxBytes: number): void {
+  sendPage(res, 200, {
+    title: 'Valideur de fichiers producteurs · Passerelle',
+    script: 'valideur',
+    header: true,
+    data: { max: String(maxBytes) },
+    body: VALIDEUR_BODY(maxBytes),
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(text);
+}
+
+class TooLarge extends Error {}
+
+export async function serveValidation(req: IncomingMessage, res: ServerResponse, host: ValideurHost): Promise<void> {
+  const maxBytes = host.validatorMaxBytes ?? DEFAULT_VALIDATOR_MAX_BYTES;
+  const tooLarge = { erreur: `Le fichier dépasse la taille maximale de ${megabytes(maxBytes)} : découpez-le ou importez-le avec « passerelle import ».` };
+  if (req.method !== 'POST') return sendJson(res, 405, { erreur: 'Envoyez le fichier en POST.' });
+  const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const name = path.basename(params.get('nom') ?? '').slice(0, 200);
+  const extension = path.extname(name).toLowerCase();
+  if (!FORMATS[extension]) return sendJson(res, 415, { erreur: `Format non reconnu (${name || 'fichier sans nom'}) : le valideur lit les fichiers .csv, .xlsx, .json et .ndjson.` });
+  const source = params.get('source')?.trim() || 'valideur';
+  if (!SLUG.test(source)) return sendJson(res, 400, { erreur: `La source « ${source.slice(0, 40)} » n'est pas un identifiant (lettres minuscules, chiffres et tirets, par exemple cd35).` });
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+    req.resume();
+    res.setHeader('connection', 'close');
+    return sendJson(res, 413, tooLarge);
+  }
+  const store = host.store();
+  if (!store) return sendJson(res, 503, { erreur: 'Passerelle démarre : réessayez dans quelques secondes.' });
+
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'passerelle-valideur-'));
+  const file = path.join(dir, `fichier${extension}`);
+  try {
+    let received = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        if (received > maxBytes) return callback(new TooLarge());
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(req, limit, fs.createWriteStream(file));
+    } catch (error) {
+      if (error instanceof TooLarge) {
+        res.setHeader('connection', 'close');
+        return sendJson(res, 413, tooLarge);
+      }
+      throw error;
+    }
+    if (received === 0) return sendJson(res, 400, { erreur: 'Le fichier est vide.' });
+    try {
+      const report = await importFile(store, file, { source, sourceName: 'Valideur', dryRun: true });
+      return sendJson(res, 200, { ...report, file: name });
+    } catch (error) {
+      // An unreadable file (not a workbook, broken JSON, a CSV without header): the engine's reason, never the content.
+      const reason = error instanceof InputError ? error.message.replace(file, name) : 'the file could not be read';
+      if (!(error instanceof InputError)) host.logger.warn({ err: { name: (error as Error).name } }, 'valideur: an unreadable file');
+      return sendJson(res, 422, { erreur: `Le fichier ${name} n'a pas pu être lu : ${reason}.` });
+    }
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toLocaleString('fr-FR', { maximumFractionDigits: 1 })} Mo`;
+}
+
+const VALIDEUR_BODY = (maxBytes: number) => `
+<h1>Valideur de fichiers producteurs</h1>
+<p class="fr-text--lead">Déposez votre fichier d'offre (modèle producteur de data·inclusion) : le valideur affiche chaque défaut que l'import signalerait, ligne par ligne. Rien n'est enregistré.</p>
+<form id="valideur" class="fr-mb-4w" novalidate>
+  <div class="fr-upload-group fr-mb-2w">
+    <label class="fr-label" for="fichier">Fichier à valider
+      <span class="fr-hint-text">Formats : CSV, XLSX (le modèle producteur), JSON ou NDJSON. Taille maximale : ${megabytes(maxBytes)}.</span>
+    </label>
+    <input class="fr-upload" type="file" id="fichier" name="fichier" accept=".csv,.xlsx,.json,.ndjson,.jsonl" required>
+  </div>
+  <div class="fr-input-group fr-mb-2w">
+    <label class="fr-label" for="source">Identifiant de la source (facultatif)
+      <span class="fr-hint-text">Par exemple cd35 ; les identifiants du fichier en reçoivent le préfixe.</span>
+    </label>
+    <input class="fr-input" type="text" id="source" name="source" pattern="[a-z0-9-]+" autocomplete="off">
+  </div>
+  <button class="fr-btn" type="submit">Valider le fichier</button>
+</form>
+<div id="etat" role="status" aria-live="polite"></div>
+<div id="rapport"></div>
+`;

@@ -28,7 +28,7 @@ const service = (id: string, codeInsee = '59350') => ({
   telephone: '+33199999999',
 });
 
-const SUBSCRIPTION = `subscription { offerChanged(filter: { codeDepartement: "59", entities: [SERVICE] }) { operation id entity source cursor service { id nom courriel telephone } } }`;
+const SUBSCRIPTION = `subscription { offerChanged(filter: { codeDepartement: "59", entities: [SERVICE] }) { operation action id entity source cursor service { id nom courriel telephone } } }`;
 
 /** Subscribes and collects results; resolves once the server has the subscription (a short settle). */
 function subscribe(client: Client, query = SUBSCRIPTION) {
@@ -100,7 +100,7 @@ describe.each(ENGINES)('offerChanged over graphql-ws, on %s', (engine) => {
     const [event] = await waitFor(() => anonymous.results.length > 0 && anonymous.results, 4000);
     expect(Date.now() - started).toBeLessThan(4000);
     expect(event.errors).toBeUndefined();
-    expect(event.data.offerChanged).toMatchObject({ operation: 'UPSERT', id: 'dora--live-1', entity: 'SERVICE', source: 'dora', service: { id: 'dora--live-1', nom: 'Live live-1', courriel: null, telephone: null } });
+    expect(event.data.offerChanged).toMatchObject({ operation: 'UPSERT', action: 'CREATED', id: 'dora--live-1', entity: 'SERVICE', source: 'dora', service: { id: 'dora--live-1', nom: 'Live live-1', courriel: null, telephone: null } });
     expect(event.extensions.withheld.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'Service.courriel', requires: ['contact:read'] })]));
     expect(JSON.stringify(anonymous.results)).not.toContain(CONTACT);
 
@@ -112,7 +112,7 @@ describe.each(ENGINES)('offerChanged over graphql-ws, on %s', (engine) => {
 
     await deleteServices(store, PRODUCER, ['dora--live-1'], LIMITS);
     const deleted = await waitFor(() => anonymous.results.find((r) => r.data.offerChanged.operation === 'DELETE'));
-    expect(deleted.data.offerChanged).toMatchObject({ id: 'dora--live-1', service: null });
+    expect(deleted.data.offerChanged).toMatchObject({ id: 'dora--live-1', action: 'DELETED', service: null });
     anonymous.stop();
     reader.stop();
   });

@@ -6,7 +6,7 @@ import { loadConfig, type WebhookSettings } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { runOperation } from '../../src/operations/run';
 import { syncSources, writeOffer } from '../../src/store/write';
-import { pushRecords } from '../../src/ingest/push';
+import { deleteServices, pushRecords } from '../../src/ingest/push';
 import { addWebhook, listWebhooks, replayWebhook, retryWebhook } from '../../src/webhooks/endpoints';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher';
 import { isPrivateAddress, checkWebhookUrl } from '../../src/webhooks/ssrf';
@@ -119,7 +119,7 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     await pushRecords(store, PRODUCER, 'service', [mobilite('hook-1'), mobilite('hook-paris', '75111')], { limits: LIMITS });
     const first = await waitFor(() => r.accepted[0], 5000);
     expect(first.verified).toBe(true);
-    expect(first.body).toMatchObject({ type: 'offer.changed', entity: 'service', recordId: 'dora--hook-1', operation: 'UPSERT', source: 'dora' });
+    expect(first.body).toMatchObject({ type: 'offer.changed', entity: 'service', recordId: 'dora--hook-1', operation: 'UPSERT', action: 'created', source: 'dora' });
     expect(first.body.record).toMatchObject({ id: 'dora--hook-1', code_insee: '59350' });
     const text = JSON.stringify(r.all);
     expect(text).not.toContain('secret-contact@example.org');
@@ -136,6 +136,13 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     await pushRecords(store, PRODUCER, 'service', [mobilite('hook-import')], { limits: LIMITS }); // unchanged: no event
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.accepted.map((e) => e.body.recordId)).toEqual(['dora--hook-1', 'dora--hook-import']);
+
+    await pushRecords(store, PRODUCER, 'service', [mobilite('hook-1', '59350', { nom: 'Renamed' })], { limits: LIMITS });
+    const updated = await waitFor(() => r.accepted[2], 5000);
+    expect(updated.body).toMatchObject({ recordId: 'dora--hook-1', operation: 'UPSERT', action: 'updated', record: { nom: 'Renamed' } });
+    await deleteServices(store, PRODUCER, ['dora--hook-1'], LIMITS);
+    const deleted = await waitFor(() => r.accepted[3], 5000);
+    expect(deleted.body).toMatchObject({ recordId: 'dora--hook-1', operation: 'DELETE', action: 'deleted', record: null });
   });
 
   test('a harvest reaches a receiver within seconds', async () => {

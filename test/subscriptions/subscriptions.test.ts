@@ -124,6 +124,14 @@ describe.each(ENGINES)('offerChanged over graphql-ws, on %s', (engine) => {
     expect(code).toBe(4403);
   });
 
+  test('the query limits apply to subscriptions (depth)', async () => {
+    let selection = 'id';
+    for (let i = 0; i < 8; i++) selection = `structure { services(first: 1) { edges { node { ${selection} } } } }`;
+    const deep = subscribe(connect(), `subscription { offerChanged { service { ${selection} } } }`);
+    await waitFor(() => deep.errors.length > 0 || deep.results.length > 0);
+    expect(JSON.stringify(deep.errors)).toMatch(/depth/i);
+  });
+
   test('a bad filter is an error of the subscription', async () => {
     const bad = subscribe(connect(), `subscription { offerChanged(filter: { thematiques: ["nope"] }) { id } }`);
     await waitFor(() => bad.errors.length > 0 || bad.results.length > 0);

@@ -117,6 +117,20 @@ describe.each(ENGINES)('offerChanged over graphql-ws, on %s', (engine) => {
     reader.stop();
   });
 
+  test('a token revoked while subscribed closes the connection at the next event, before any data', async () => {
+    await runOperation('clients.add', { id: 'leaving', name: 'Leaves', scopes: ['contact:read'] }, { store, config });
+    const issued = await issueToken(store, config, { clientId: 'leaving', scopes: ['contact:read'] });
+    let code: number | undefined;
+    const leaving = subscribe(connect(`Bearer ${issued.token}`, (c) => (code = c)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await runOperation('tokens.revoke', { jti: issued.jti }, { store, config });
+    await pushRecords(store, PRODUCER, 'service', [service('after-revoke')], { limits: LIMITS });
+    await waitFor(() => code !== undefined);
+    expect(code).toBe(4403);
+    expect(JSON.stringify(leaving.results)).not.toContain(CONTACT);
+    expect(leaving.results.every((r) => !r.data)).toBe(true);
+  });
+
   test('a token that fails its checks closes the connection (4403)', async () => {
     let code: number | undefined;
     connect('Bearer not-a-token', (c) => (code = c));

@@ -25,6 +25,8 @@ export interface FeedChange {
   id: string;
   source: string;
   operation: 'UPSERT' | 'DELETE';
+  /** What this change was: the record created, updated, or deleted (deleted also when it is gone since). */
+  action: 'created' | 'updated' | 'deleted';
   changedAt: Date;
   record: PublicRecord | null;
 }
@@ -73,6 +75,7 @@ export async function readChangeFeed(
         id: change.recordId,
         source: change.source,
         operation: record ? 'UPSERT' : 'DELETE',
+        action: !record ? 'deleted' : change.created ? 'created' : 'updated',
         changedAt: change.changedAt,
         record,
       };

@@ -408,9 +408,17 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** What happened to a record. */
+export type OfferAction =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /** One change of the offer, pushed to a subscriber. */
 export type OfferChange = {
   __typename?: 'OfferChange';
+  /** Whether the record was created, updated or deleted. */
+  action: OfferAction;
   changedAt: Scalars['DateTime']['output'];
   /** This change's position in the change feed (`changes(since:)` resumes after it). */
   cursor: Scalars['String']['output'];

@@ -414,9 +414,17 @@ export type Nomenclatures = {
   typesServices: Array<NomenclatureValue>;
 };
 
+/** What happened to a record. */
+export type OfferAction =
+  | 'CREATED'
+  | 'DELETED'
+  | 'UPDATED';
+
 /** One change of the offer, pushed to a subscriber. */
 export type OfferChange = {
   __typename?: 'OfferChange';
+  /** Whether the record was created, updated or deleted. */
+  action: OfferAction;
   changedAt: Scalars['DateTime']['output'];
   /** This change's position in the change feed (`changes(since:)` resumes after it). */
   cursor: Scalars['String']['output'];
@@ -1402,6 +1410,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NomenclatureValue: ResolverTypeWrapper<NomenclatureItemModel>;
   Nomenclatures: ResolverTypeWrapper<NomenclaturesModel>;
+  OfferAction: OfferAction;
   OfferChange: ResolverTypeWrapper<FeedChange>;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Pays: ResolverTypeWrapper<Pays>;
@@ -1667,6 +1676,7 @@ export type NomenclaturesResolvers<ContextType = Context, ParentType extends Res
 };
 
 export type OfferChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['OfferChange'] = ResolversParentTypes['OfferChange']> = {
+  action?: Resolver<ResolversTypes['OfferAction'], ParentType, ContextType>;
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   entity?: Resolver<ResolversTypes['ChangeEntity'], ParentType, ContextType>;

@@ -34,6 +34,7 @@ export const subscriptionResolvers: Resolvers = {
   OfferChange: {
     id: (c) => c.id,
     entity: (c) => (c.entity === 'structure' ? 'STRUCTURE' : 'SERVICE'),
+    action: (c) => (c.action === 'created' ? 'CREATED' : c.action === 'updated' ? 'UPDATED' : 'DELETED'),
     service: (c, _, ctx) => (c.entity === 'service' && c.operation === 'UPSERT' ? ctx.loaders.serviceById.load(c.id) : null),
     structure: (c, _, ctx) => (c.entity === 'structure' && c.operation === 'UPSERT' ? ctx.loaders.structureById.load(c.id) : null),
   },

@@ -36,13 +36,16 @@ export interface SubscriptionHost {
 export function attachSubscriptions(server: Server, host: SubscriptionHost, path = '/graphql'): () => Promise<void> {
   const wss = new WebSocketServer({ server, path });
   const viewers = new WeakMap<object, Viewer>();
+  const tokens = new WeakMap<object, string | undefined>();
   const disposable = useServer<Record<string, unknown>>(
     {
       schema: host.schema,
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         try {
-          viewers.set(ctx, await host.viewerFor(typeof authorization === 'string' ? authorization : undefined));
+          const header = typeof authorization === 'string' ? authorization : undefined;
+          viewers.set(ctx, await host.viewerFor(header));
+          tokens.set(ctx, header);
           return true;
         } catch {
           return false;
@@ -61,7 +64,18 @@ export function attachSubscriptions(server: Server, host: SubscriptionHost, path
         if (errors.length) return errors;
         return { schema: host.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue: context };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: async (ctx, _id, _payload, args, result) => {
+        // A token revoked (or expired) since the connection opened ends it at the next event, as HTTP would refuse
+        // its next request (within PASSERELLE_REVOCATION_CACHE_SECONDS).
+        const header = tokens.get(ctx);
+        if (header !== undefined) {
+          try {
+            await host.viewerFor(header);
+          } catch {
+            (ctx.extra as { socket?: { close(code: number, reason: string): void } }).socket?.close(4403, 'Forbidden');
+            return { errors: [{ message: 'the token is no longer valid', extensions: { code: 'UNAUTHENTICATED' } }] } as never;
+          }
+        }
         const context = args.contextValue as Context;
         const formatted: Record<string, unknown> = { ...result };
         if (result.errors?.length) formatted.errors = result.errors.map((error) => host.formatError(error));

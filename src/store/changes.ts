@@ -28,6 +28,8 @@ export interface StoredChange {
   recordId: string;
   source: string;
   deleted: boolean;
+  /** The write inserted the record (false: an update, or a deletion). */
+  created: boolean;
   changedAt: Date;
 }
 
@@ -40,8 +42,8 @@ export async function readStoredChanges(
   options: { after?: ChangePosition; first: number; hiddenSources: readonly string[] },
 ): Promise<{ changes: StoredChange[]; hasMore: boolean }> {
   const after = options.after ?? { xid: -1n, id: -1n };
-  const rows = await store.query<{ xid: string; id: string; entity: ChangeEntity; record_id: string; source: string; deleted: boolean; changed_at: string }>(Prisma.sql`
-    SELECT c.xid::text AS xid, c.id::text AS id, c.entity, c.record_id, c.source, c.deleted, c.changed_at
+  const rows = await store.query<{ xid: string; id: string; entity: ChangeEntity; record_id: string; source: string; deleted: boolean; created: boolean; changed_at: string }>(Prisma.sql`
+    SELECT c.xid::text AS xid, c.id::text AS id, c.entity, c.record_id, c.source, c.deleted, c.created, c.changed_at
     FROM changes c
     WHERE (c.xid, c.id) > (${after.xid.toString()}::bigint, ${after.id.toString()}::bigint)
       AND c.xid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
@@ -54,6 +56,7 @@ export async function readStoredChanges(
     recordId: row.record_id,
     source: row.source,
     deleted: row.deleted,
+    created: row.created,
     changedAt: new Date(row.changed_at),
   }));
   return { changes, hasMore: rows.length > options.first };

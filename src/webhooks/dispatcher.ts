@@ -63,6 +63,8 @@ export interface WebhookEvent {
   source: string;
   /** `UPSERT` (created or updated: `record` is its state) or `DELETE` (record null). */
   operation: 'UPSERT' | 'DELETE';
+  /** `created`, `updated` or `deleted`. */
+  action: 'created' | 'updated' | 'deleted';
   changedAt: string;
   record: Record<string, unknown> | null;
 }
@@ -237,6 +239,7 @@ export class WebhookDispatcher {
       recordId: change.id,
       source: change.source,
       operation: change.operation,
+      action: change.action,
       changedAt: change.changedAt.toISOString(),
       record: change.record,
     };

@@ -50,10 +50,10 @@ export async function startReceiver(secretOf: () => string | undefined, options:
   };
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() - started > timeoutMs) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -6,7 +6,7 @@ import { loadConfig, type WebhookSettings } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { runOperation } from '../../src/operations/run';
 import { syncSources, writeOffer } from '../../src/store/write';
-import { pushRecords } from '../../src/ingest/push';
+import { deleteServices, pushRecords } from '../../src/ingest/push';
 import { addWebhook, listWebhooks, replayWebhook, retryWebhook } from '../../src/webhooks/endpoints';
 import { WebhookDispatcher } from '../../src/webhooks/dispatcher';
 import { isPrivateAddress, checkWebhookUrl } from '../../src/webhooks/ssrf';
@@ -20,6 +20,13 @@ import { createTransport } from '../../src/partners/http';
 import type { PartnerConfig } from '../../src/partners/types';
 import { startFakePartner } from '../partners/fake-server';
 import * as partnerFixtures from '../partners/fixtures/data-inclusion';
+
+/**
+ * How long a test waits for an event. The change feed shows a change once every older transaction of the database
+ * server has ended (src/store/changes.ts): on an idle server that is at once, on a shared test server another
+ * database's long transaction can hold it back for a while.
+ */
+const FEED_WAIT = 30_000;
 
 const SETTINGS: WebhookSettings = { allowPrivate: true, retryBaseMs: 50, maxAttempts: 8, pollMs: 100, timeoutMs: 2000 };
 const LIMITS = { maxRecords: 1000, maxBytes: 10 * 1024 * 1024 };
@@ -117,9 +124,9 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     const { r, register } = await receiver();
     await register({ codeDepartement: '59', thematiques: ['mobilite'] });
     await pushRecords(store, PRODUCER, 'service', [mobilite('hook-1'), mobilite('hook-paris', '75111')], { limits: LIMITS });
-    const first = await waitFor(() => r.accepted[0], 5000);
+    const first = await waitFor(() => r.accepted[0], FEED_WAIT);
     expect(first.verified).toBe(true);
-    expect(first.body).toMatchObject({ type: 'offer.changed', entity: 'service', recordId: 'dora--hook-1', operation: 'UPSERT', source: 'dora' });
+    expect(first.body).toMatchObject({ type: 'offer.changed', entity: 'service', recordId: 'dora--hook-1', operation: 'UPSERT', action: 'created', source: 'dora' });
     expect(first.body.record).toMatchObject({ id: 'dora--hook-1', code_insee: '59350' });
     const text = JSON.stringify(r.all);
     expect(text).not.toContain('secret-contact@example.org');
@@ -129,13 +136,20 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     fs.writeFileSync(file, `${JSON.stringify(mobilite('hook-import'))}\n`);
     const result = await op('import', { file, source: 'dora', kind: 'service' });
     expect(result.exitCode ?? 0).toBe(0);
-    const second = await waitFor(() => r.accepted[1], 5000);
+    const second = await waitFor(() => r.accepted[1], FEED_WAIT);
     expect(second.body).toMatchObject({ recordId: 'dora--hook-import', operation: 'UPSERT' });
     expect(second.verified).toBe(true);
 
     await pushRecords(store, PRODUCER, 'service', [mobilite('hook-import')], { limits: LIMITS }); // unchanged: no event
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.accepted.map((e) => e.body.recordId)).toEqual(['dora--hook-1', 'dora--hook-import']);
+
+    await pushRecords(store, PRODUCER, 'service', [mobilite('hook-1', '59350', { nom: 'Renamed' })], { limits: LIMITS });
+    const updated = await waitFor(() => r.accepted[2], FEED_WAIT);
+    expect(updated.body).toMatchObject({ recordId: 'dora--hook-1', operation: 'UPSERT', action: 'updated', record: { nom: 'Renamed' } });
+    await deleteServices(store, PRODUCER, ['dora--hook-1'], LIMITS);
+    const deleted = await waitFor(() => r.accepted[3], FEED_WAIT);
+    expect(deleted.body).toMatchObject({ recordId: 'dora--hook-1', operation: 'DELETE', action: 'deleted', record: null });
   });
 
   test('a harvest reaches a receiver within seconds', async () => {
@@ -154,7 +168,7 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
       const logger = createLogger('silent');
       const transport = createTransport(partner, { retries: 0, backoffMs: 0, breaker: { failures: 100, openMs: 1000 } });
       await harvest(store, createConnector(partner, transport, logger, { harvestPageSize: 10 }), { logger });
-      const event = await waitFor(() => r.accepted.find((e) => e.body.recordId === 'dora--harvest-service-1-1'), 5000);
+      const event = await waitFor(() => r.accepted.find((e) => e.body.recordId === 'dora--harvest-service-1-1'), FEED_WAIT);
       expect(event.verified).toBe(true);
       expect(event.body).toMatchObject({ operation: 'UPSERT', entity: 'service', source: 'dora' });
     } finally {
@@ -166,7 +180,7 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     const { r, register } = await receiver(3);
     const id = await register({ sources: ['dora'], entities: ['service'] });
     for (const n of [1, 2, 3]) await pushRecords(store, PRODUCER, 'service', [mobilite(`order-${n}`)], { limits: LIMITS });
-    await waitFor(() => r.accepted.length >= 3 && r.accepted, 10_000);
+    await waitFor(() => r.accepted.length >= 3 && r.accepted, FEED_WAIT);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(r.accepted.map((e) => e.body.recordId)).toEqual(['dora--order-1', 'dora--order-2', 'dora--order-3']);
     expect(r.all.length).toBe(6);
@@ -177,7 +191,7 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     expect(deliveries.map((d) => d.status)).toEqual([500, 500, 500, 204, 204, 204]);
 
     await replayWebhook(store, id, r.accepted[0].body.cursor);
-    await waitFor(() => r.all.length >= 8 && r.all, 5000);
+    await waitFor(() => r.all.length >= 8 && r.all, FEED_WAIT);
     expect(r.all.slice(6).map((e) => e.deliveryId)).toEqual(r.all.slice(4, 6).map((e) => e.deliveryId));
   });
 
@@ -188,16 +202,18 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     await dispatcher.stop();
     try {
       await pushRecords(store, PRODUCER, 'service', [mobilite('dead-1')], { limits: LIMITS });
-      await strict.tick();
-      await new Promise((resolve) => setTimeout(resolve, 120));
-      await strict.tick();
-      const dead = (await listWebhooks(store)).find((h) => h.id === id)!;
+      const dead = await waitFor(async () => {
+        await strict.tick();
+        const hook = (await listWebhooks(store)).find((h) => h.id === id)!;
+        return hook.state === 'dead' && hook;
+      }, FEED_WAIT);
       expect(dead).toMatchObject({ state: 'dead', failures: 2 });
       expect(dead.lastError).toContain('HTTP 500');
       r.fail(0);
       await retryWebhook(store, id);
       await strict.tick();
       expect(r.accepted.map((e) => e.body.recordId)).toEqual(['dora--dead-1']);
+      expect(r.all.length).toBe(3);
     } finally {
       dispatcher.start();
     }
@@ -210,9 +226,12 @@ describe.each(ENGINES)('webhooks, on %s', (engine) => {
     const guarded = new WebhookDispatcher(store, { settings: { ...SETTINGS, allowPrivate: false }, restrictedSources: [], logger: createLogger('silent') });
     try {
       await pushRecords(store, PRODUCER, 'service', [mobilite('ssrf-1')], { limits: LIMITS });
-      await guarded.tick();
+      const hook = await waitFor(async () => {
+        await guarded.tick();
+        const found = (await listWebhooks(store)).find((h) => h.id === id)!;
+        return found.lastError !== null && found;
+      }, FEED_WAIT);
       expect(r.all).toEqual([]);
-      const hook = (await listWebhooks(store)).find((h) => h.id === id)!;
       expect(hook.lastError).toMatch(/private/);
       await store.prisma.webhookEndpoint.delete({ where: { id } });
     } finally {

@@ -48,6 +48,17 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 class TooLarge extends Error {}
 
+/**
+ * Validations running at once in this process. Reading a workbook is CPU and memory work for a public, anonymous
+ * route: past this many, a request is told to retry (503, Retry-After) rather than queued, so a burst of uploads
+ * cannot starve the API sharing the process.
+ */
+export const MAX_CONCURRENT_VALIDATIONS = 2;
+let running = 0;
+
+/** How many validations are running in this process (tests). */
+export const validationsRunning = () => running;
+
 export async function serveValidation(req: IncomingMessage, res: ServerResponse, host: ValideurHost): Promise<void> {
   const maxBytes = host.validatorMaxBytes ?? DEFAULT_VALIDATOR_MAX_BYTES;
   const tooLarge = { erreur: `Le fichier dépasse la taille maximale de ${megabytes(maxBytes)} : découpez-le ou importez-le avec « passerelle import ».` };
@@ -65,7 +76,24 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
   }
   const store = host.store();
   if (!store) return sendJson(res, 503, { erreur: 'Passerelle démarre : réessayez dans quelques secondes.' });
+  if (running >= MAX_CONCURRENT_VALIDATIONS) {
+    req.resume();
+    res.setHeader('retry-after', '5');
+    return sendJson(res, 503, { erreur: "Le valideur traite déjà d'autres fichiers : réessayez dans quelques secondes." });
+  }
+  running += 1;
+  try {
+    return await validate(req, res, { store, name, extension, source, maxBytes, logger: host.logger, tooLarge });
+  } finally {
+    running -= 1;
+  }
+}
 
+async function validate(
+  req: IncomingMessage,
+  res: ServerResponse,
+  { store, name, extension, source, maxBytes, logger, tooLarge }: { store: Store; name: string; extension: string; source: string; maxBytes: number; logger: Logger; tooLarge: { erreur: string } },
+): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'passerelle-valideur-'));
   const file = path.join(dir, `fichier${extension}`);
   try {
@@ -93,7 +121,7 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
     } catch (error) {
       // An unreadable file (not a workbook, broken JSON, a CSV without header): the engine's reason, never the content.
       const reason = error instanceof InputError ? error.message.replace(file, name) : 'the file could not be read';
-      if (!(error instanceof InputError)) host.logger.warn({ err: { name: (error as Error).name } }, 'valideur: an unreadable file');
+      if (!(error instanceof InputError)) logger.warn({ err: { name: (error as Error).name } }, 'valideur: an unreadable file');
       return sendJson(res, 422, { erreur: `Le fichier ${name} n'a pas pu être lu : ${reason}.` });
     }
   } finally {

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/logger';
 import { prepareStore } from '../../src/operations/prepare';
 import { buildPageBundles } from '../../src/pages/bundle';
+import { validationsRunning } from '../../src/pages/valideur';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
 import { axeViolations, launchBrowser, screenshot, until, type Browser } from '../support/browser';
@@ -110,4 +112,27 @@ test('the same report through the endpoint, and clear answers for what it cannot
 
   const badSource = await post('offre.csv', 'id,nom\n', '&source=Pas%20un%20slug');
   expect(badSource.status).toBe(400);
+});
+
+test('at most two validations at once: a third is told to retry (503, Retry-After)', async () => {
+  // The earlier tests' validations finish removing their temporary files after answering.
+  await until('no validation running', async () => validationsRunning(), (n) => n === 0);
+  // Two uploads left open, each on a connection of its own (node:http, no pool), hold the two places.
+  const open = [0, 1].map(() => {
+    const request = http.request(`${base}/valideur/rapport?nom=lent.csv`, { method: 'POST', agent: false, headers: { 'content-type': 'text/csv' } });
+    const status = new Promise<number>((resolve, reject) => {
+      request.on('response', (response) => { response.resume(); resolve(response.statusCode ?? 0); });
+      request.on('error', reject);
+    });
+    request.write('id,nom\n');
+    return { request, status };
+  });
+  await until('two validations running', async () => validationsRunning(), (n) => n === 2);
+  const third = await post('offre.csv', 'id,nom\n');
+  expect(third.status).toBe(503);
+  expect(third.headers.get('retry-after')).toBe('5');
+  for (const { request } of open) request.end();
+  expect(await Promise.all(open.map((o) => o.status))).toEqual([200, 200]);
+  await until('the validations done', async () => validationsRunning(), (n) => n === 0);
+  expect((await post('offre.csv', 'id,nom\n')).status).toBe(200);
 });

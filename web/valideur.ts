@@ -20,7 +20,9 @@ interface Problem {
 interface Report {
   file: string;
   format: string;
-  summary: { read: number; valid: number; rejected: number; ignored: number; errors: number; warnings: number };
+  source: string;
+  dryRun: boolean;
+  summary: { read: number; valid: number; written: number; unchanged: number; rejected: number; ignored: number; errors: number; warnings: number };
   errors: Problem[];
   warnings: Problem[];
   unlisted: { errors: number; warnings: number };
@@ -29,6 +31,7 @@ interface Report {
 const form = byId<HTMLFormElement>('valideur');
 const input = byId<HTMLInputElement>('fichier');
 const sourceInput = byId<HTMLInputElement>('source');
+const tokenInput = byId<HTMLInputElement>('jeton');
 const status = byId('etat');
 const output = byId('rapport');
 const maxBytes = Number(byId('contenu').dataset.max);
@@ -67,8 +70,46 @@ async function validate(): Promise<void> {
     return;
   }
   render(body);
+  if (tokenInput.value.trim() && body.summary.valid > 0) output.insertBefore(importButton(file, body), output.children[2] ?? null);
   const { errors, warnings } = body.summary;
   status.textContent = `Validation terminée : ${plural(errors, 'erreur')}, ${plural(warnings, 'avertissement')}.`;
+}
+
+/** With a producer's token: imports the same file (POST /valideur/import), the valid rows written, and says what was. */
+function importButton(file: File, report: Report): HTMLElement {
+  const result = h('div', { role: 'status', 'aria-live': 'polite' });
+  const button = h('button', { class: 'fr-btn', type: 'button', id: 'importer' }, `Importer les ${frenchNumber.format(report.summary.valid)} lignes valides`) as HTMLButtonElement;
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    result.textContent = `Import de ${file.name} en cours…`;
+    void (async () => {
+      const params = new URLSearchParams({ nom: file.name });
+      if (sourceInput.value.trim()) params.set('source', sourceInput.value.trim());
+      let response: Response;
+      try {
+        response = await fetch(`/valideur/import?${params}`, {
+          method: 'POST',
+          body: file,
+          headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${tokenInput.value.trim()}` },
+        });
+      } catch {
+        result.textContent = "Le fichier n'a pas pu être envoyé (connexion interrompue).";
+        button.disabled = false;
+        return;
+      }
+      const body = (await response.json().catch(() => ({ erreur: `Réponse illisible (HTTP ${response.status}).` }))) as Report & { erreur?: string };
+      if (!response.ok || body.erreur) {
+        result.replaceChildren(h('div', { class: 'fr-alert fr-alert--error', role: 'alert' }, h('p', {}, body.erreur ?? `HTTP ${response.status}`)));
+        button.disabled = false;
+        return;
+      }
+      const s = body.summary;
+      result.replaceChildren(
+        h('div', { class: 'fr-alert fr-alert--success', 'data-import': 'ok' }, h('p', {}, `Import terminé dans la source ${body.source} : ${plural(s.written, 'ligne')} écrite${s.written > 1 ? 's' : ''}, ${plural(s.unchanged, 'ligne')} identique${s.unchanged > 1 ? 's' : ''}, ${plural(s.rejected, 'ligne')} refusée${s.rejected > 1 ? 's' : ''}.`)),
+      );
+    })();
+  });
+  return h('div', { class: 'fr-mb-3w' }, button, result);
 }
 
 function plural(n: number, word: string): string {

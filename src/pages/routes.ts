@@ -49,6 +49,13 @@ export function pageRoutes(host: PagesHost): Route[] {
       handler: (req, res) => serveValidation(req, res, { ...host, validatorMaxBytes: maxBytes }),
     },
     {
+      path: '/valideur/import',
+      methods: ['POST'],
+      auth: 'token',
+      description: "Imports the file in the body (?nom=, ?source=) for a producer's token with the scope import and that source: the valid rows are written, as passerelle import writes them; the report as JSON.",
+      handler: (req, res) => serveValidation(req, res, { ...host, validatorMaxBytes: maxBytes }, 'import'),
+    },
+    {
       path: '/qualite',
       methods: ['GET', 'HEAD'],
       auth: 'public',

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context';
 import { InputError } from '../errors';
+import { sourceToWrite } from '../ingest/push';
 import { importFile } from '../ingest/import';
 import { FORMATS } from '../ingest/import/readers';
 import type { Logger } from '../logger';
@@ -26,6 +29,22 @@ export interface ValideurHost {
   store(): Store | undefined;
   logger: Logger;
   validatorMaxBytes?: number;
+  /** The request's context from its token (`POST /valideur/import` only). */
+  contextFor?(store: Store, authorization: string | undefined): Promise<Context>;
+}
+
+/**
+ * `rapport`: validation only (`dryRun`), anyone. `import`: the same file written by the same engine, for a
+ * producer's token with the scope `import` and the source it writes (src/ingest/push.ts decides, as for the
+ * write API); the rows that pass are written, the others reported, as `passerelle import` does.
+ */
+export type ValideurMode = 'rapport' | 'import';
+
+/** A refusal of the token or the source, in French for the page, with the API's stable code. */
+function refusal(error: GraphQLError): { status: number; body: { erreur: string; code: string } } {
+  const code = String(error.extensions.code ?? 'FORBIDDEN');
+  const status = code === 'UNAUTHENTICATED' ? 401 : code === 'BAD_USER_INPUT' ? 400 : 403;
+  return { status, body: { erreur: `Import refusé : ${error.message}.`, code } };
 }
 
 const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -59,7 +78,7 @@ let running = 0;
 /** How many validations are running in this process (tests). */
 export const validationsRunning = () => running;
 
-export async function serveValidation(req: IncomingMessage, res: ServerResponse, host: ValideurHost): Promise<void> {
+export async function serveValidation(req: IncomingMessage, res: ServerResponse, host: ValideurHost, mode: ValideurMode = 'rapport'): Promise<void> {
   const maxBytes = host.validatorMaxBytes ?? DEFAULT_VALIDATOR_MAX_BYTES;
   const tooLarge = { erreur: `Le fichier dépasse la taille maximale de ${megabytes(maxBytes)} : découpez-le ou importez-le avec « passerelle import ».` };
   if (req.method !== 'POST') return sendJson(res, 405, { erreur: 'Envoyez le fichier en POST.' });
@@ -67,7 +86,8 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
   const name = path.basename(params.get('nom') ?? '').slice(0, 200);
   const extension = path.extname(name).toLowerCase();
   if (!FORMATS[extension]) return sendJson(res, 415, { erreur: `Format non reconnu (${name || 'fichier sans nom'}) : le valideur lit les fichiers .csv, .xlsx, .json et .ndjson.` });
-  const source = params.get('source')?.trim() || 'valideur';
+  const named = params.get('source')?.trim() || undefined;
+  let source = named ?? 'valideur';
   if (!SLUG.test(source)) return sendJson(res, 400, { erreur: `La source « ${source.slice(0, 40)} » n'est pas un identifiant (lettres minuscules, chiffres et tirets, par exemple cd35).` });
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
     req.resume();
@@ -76,6 +96,22 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
   }
   const store = host.store();
   if (!store) return sendJson(res, 503, { erreur: 'Passerelle démarre : réessayez dans quelques secondes.' });
+  if (mode === 'import') {
+    // Who writes, and which source, is settled before a byte of the file is read.
+    if (!req.headers.authorization || !host.contextFor) {
+      req.resume();
+      return sendJson(res, 401, { erreur: "Importer demande le jeton d'un client producteur (portée import) : collez-le dans le champ « Jeton producteur ».", code: 'UNAUTHENTICATED' });
+    }
+    try {
+      const context = await host.contextFor(store, req.headers.authorization);
+      source = sourceToWrite(context.viewer, named);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      req.resume();
+      const { status, body } = refusal(error);
+      return sendJson(res, status, body);
+    }
+  }
   if (running >= MAX_CONCURRENT_VALIDATIONS) {
     req.resume();
     res.setHeader('retry-after', '5');
@@ -83,7 +119,7 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
   }
   running += 1;
   try {
-    return await validate(req, res, { store, name, extension, source, maxBytes, logger: host.logger, tooLarge });
+    return await validate(req, res, { store, name, extension, source, maxBytes, logger: host.logger, tooLarge, dryRun: mode === 'rapport' });
   } finally {
     running -= 1;
   }
@@ -92,7 +128,7 @@ export async function serveValidation(req: IncomingMessage, res: ServerResponse,
 async function validate(
   req: IncomingMessage,
   res: ServerResponse,
-  { store, name, extension, source, maxBytes, logger, tooLarge }: { store: Store; name: string; extension: string; source: string; maxBytes: number; logger: Logger; tooLarge: { erreur: string } },
+  { store, name, extension, source, maxBytes, logger, tooLarge, dryRun }: { store: Store; name: string; extension: string; source: string; maxBytes: number; logger: Logger; tooLarge: { erreur: string }; dryRun: boolean },
 ): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'passerelle-valideur-'));
   const file = path.join(dir, `fichier${extension}`);
@@ -116,7 +152,7 @@ async function validate(
     }
     if (received === 0) return sendJson(res, 400, { erreur: 'Le fichier est vide.' });
     try {
-      const report = await importFile(store, file, { source, sourceName: 'Valideur', dryRun: true });
+      const report = await importFile(store, file, dryRun ? { source, sourceName: 'Valideur', dryRun } : { source, sourceName: source });
       return sendJson(res, 200, { ...report, file: name });
     } catch (error) {
       // An unreadable file (not a workbook, broken JSON, a CSV without header): the engine's reason, never the content.
@@ -148,6 +184,12 @@ const VALIDEUR_BODY = (maxBytes: number) => `
       <span class="fr-hint-text">Par exemple cd35 ; les identifiants du fichier en reçoivent le préfixe.</span>
     </label>
     <input class="fr-input" type="text" id="source" name="source" pattern="[a-z0-9-]+" autocomplete="off">
+  </div>
+  <div class="fr-input-group fr-mb-2w">
+    <label class="fr-label" for="jeton">Jeton producteur (facultatif)
+      <span class="fr-hint-text">Avec le jeton d'un client producteur (portée import) et l'identifiant de sa source, un bouton importe les lignes valides après la validation. Le jeton n'est envoyé qu'à l'import.</span>
+    </label>
+    <input class="fr-input" type="password" id="jeton" name="jeton" autocomplete="off">
   </div>
   <button class="fr-btn" type="submit">Valider le fichier</button>
 </form>

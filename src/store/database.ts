@@ -33,6 +33,8 @@ export interface StoreOptions {
    * cannot be interrupted: there, the cost limit is what keeps statements short.
    */
   statementTimeoutMs?: number;
+  /** Embedded, in memory only: start from this dump of another PGlite (`dumpDataDir`), as tests do to skip a long setup. */
+  loadDataDir?: Blob;
 }
 
 /** An open store: the Prisma client plus what migrations need to drive the same database. */
@@ -157,7 +159,7 @@ export async function openStore(options: StoreOptions = {}): Promise<Store> {
     };
   }
   if (options.dataDir) restrictToOwner(path.resolve(options.dataDir));
-  const pglite = await openPGlite(options.dataDir);
+  const pglite = await openPGlite(options.dataDir, options.loadDataDir);
   if (options.dataDir) restrictToOwner(path.resolve(options.dataDir));
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory, log });
@@ -234,10 +236,11 @@ export function restrictToOwner(dir: string): void {
   walk(dir);
 }
 
-async function openPGlite(dataDir?: string): Promise<PGlite> {
+async function openPGlite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
   // Sub-folders PGlite creates honour the umask.
   const umask = dataDir ? process.umask(0o077) : undefined;
   try {
+    if (!dataDir && loadDataDir) return await PGlite.create({ loadDataDir });
     return await PGlite.create(dataDir ? path.resolve(dataDir) : undefined);
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);

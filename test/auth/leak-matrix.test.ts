@@ -7,7 +7,6 @@ import { TokenVerifier, issueToken } from '../../src/auth/tokens';
 import { storedSecret } from '../../src/auth/signing-key';
 import { createLogger } from '../../src/logger';
 import { runOperation } from '../../src/operations/run';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
@@ -38,8 +37,7 @@ describe.each(ENGINES)('who sees what, on %s', (engine) => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(
       store,

@@ -21,7 +21,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  store = await createTestStore('pglite');
+  store = await createTestStore('pglite', { territories: true });
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store);
   url = await api.url();

@@ -11,7 +11,6 @@ import { loadConfig } from '../../src/config';
 import { createAuthenticator } from '../../src/auth/authenticate';
 import { TokenVerifier, issueToken } from '../../src/auth/tokens';
 import { runOperation } from '../../src/operations/run';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { importFile } from '../../src/ingest/import';
 import { exportColumns, publicRecords, REQUIRED_SETS, type ExportEntity, type PublicRecord } from '../../src/exports/public-records';
@@ -177,8 +176,7 @@ describe.each(ENGINES)('open-data exports, on %s', (engine) => {
   let partnerToken: string;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(
       store,

@@ -7,7 +7,6 @@ import { parse } from 'graphql';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
 import { buildSchema } from '../../src/graph';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import * as fixture from '../fixtures/offer';
 
@@ -53,8 +52,7 @@ let partner: ApolloServer;
 let gateway: ApolloServer;
 
 beforeAll(async () => {
-  store = await createTestStore('pglite');
-  await importTerritories(store);
+  store = await createTestStore('pglite', { territories: true });
   await syncSources(store);
   await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
   passerelle = await createTestApp(store);

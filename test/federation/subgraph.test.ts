@@ -7,7 +7,6 @@ import { TokenVerifier, issueToken } from '../../src/auth/tokens';
 import { buildSchema } from '../../src/graph';
 import { generateOffer } from '../../src/ingest/seed';
 import { runOperation } from '../../src/operations/run';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 
 // The federated contract: a change to it must be deliberate (update the snapshot with `npx jest -u`).
@@ -23,8 +22,7 @@ describe.each(ENGINES)('Passerelle as a federation subgraph, on %s', (engine) =>
   let serviceIds: string[];
 
   beforeAll(async () => {
-    store = await createTestStore(engine, { onQuery: (sql) => statements.push(sql) });
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true, onQuery: (sql) => statements.push(sql) });
     await syncSources(store);
     const now = new Date('2026-11-01T12:00:00Z');
     const offer = generateOffer({ structures: 150, servicesPerStructure: 2, seed: 'federation', now });

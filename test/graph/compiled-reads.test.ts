@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { generateOffer } from '../../src/ingest/seed';
 import type { Viewer } from '../../src/auth/viewer';
@@ -26,8 +25,7 @@ describe.each(ENGINES)('compiled reads answer as execution does, on %s', (engine
   let ids: { service: string; restricted: string; structure: string };
 
   beforeAll(async () => {
-    store = await createTestStore(engine, { onQuery: () => (statements += 1) });
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true, onQuery: () => (statements += 1) });
     await syncSources(store);
     const offer = generateOffer({ structures: 60, servicesPerStructure: 3, seed: 'compiled', now: NOW });
     // A restricted source among them (soliguide is restricted by default here).

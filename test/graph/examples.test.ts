@@ -2,7 +2,6 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { NomenclaturesDocument, ServicesNearCommuneDocument, StructureWithServicesDocument } from '../../src/generated/client';
 import * as fixture from '../fixtures/offer';
@@ -16,8 +15,7 @@ let api: Awaited<ReturnType<typeof createTestApp>>;
 let url: string;
 
 beforeAll(async () => {
-  store = await createTestStore('pglite');
-  await importTerritories(store);
+  store = await createTestStore('pglite', { territories: true });
   await syncSources(store);
   await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
   api = await createTestApp(store);

@@ -15,7 +15,6 @@ import {
 } from 'graphql';
 import { buildSchema } from '../../src/graph';
 import { openStore, type Engine } from '../../src/store/database';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
@@ -37,8 +36,7 @@ const HUGE = 'x'.repeat(900_000);
 const MAX_MESSAGE = 600;
 
 async function offerApi(engine: Engine, options: Parameters<typeof createTestApp>[1] = {}) {
-  const store: TestStore = await createTestStore(engine);
-  await importTerritories(store);
+  const store: TestStore = await createTestStore(engine, { territories: true });
   await syncSources(store);
   await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
   const api = await createTestApp(store, options);
@@ -374,8 +372,7 @@ describe('bounded time on PostgreSQL: statement_timeout', () => {
   let app: Awaited<ReturnType<typeof createTestApp>>;
   let locker: Client;
   beforeAll(async () => {
-    store = await createTestStore('postgres');
-    await importTerritories(store);
+    store = await createTestStore('postgres', { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
     timed = await openStore({ databaseUrl: store.url, statementTimeoutMs: 200 });

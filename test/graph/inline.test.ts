@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { generateOffer } from '../../src/ingest/seed';
 import { expandThematiques } from '../../src/domain/nomenclatures';
@@ -19,8 +18,7 @@ describe.each(ENGINES)('relations read in one statement on %s', (engine) => {
   let statements: string[] = [];
 
   beforeAll(async () => {
-    store = await createTestStore(engine, { onQuery: (sql) => statements.push(sql) });
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true, onQuery: (sql) => statements.push(sql) });
     await syncSources(store);
     await writeOffer(store, generateOffer({ structures: 150, servicesPerStructure: 4, seed: 'inline', now: NOW }), { now: NOW });
     api = await createTestApp(store);

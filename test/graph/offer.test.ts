@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import * as fixture from '../fixtures/offer';
 
@@ -9,8 +8,7 @@ describe.each(ENGINES)('the offer graph on %s', (engine) => {
   let api: Awaited<ReturnType<typeof createTestApp>>;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
     api = await createTestApp(store);

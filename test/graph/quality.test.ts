@@ -4,7 +4,6 @@ import { startFakePartner, reply } from '../partners/fake-server';
 import { PartnerRegistry } from '../../src/partners/registry';
 import { createLogger } from '../../src/logger';
 import { syncSources, writeOffer } from '../../src/store/write';
-import { importTerritories } from '../../src/territories/import';
 import type { PartnerConfig } from '../../src/partners/types';
 import { parisDate } from '../../src/quality/freshness';
 import { round2 } from '../../src/quality/score';
@@ -88,8 +87,7 @@ describe.each(ENGINES)('qualite and fraicheur, on %s', (engine) => {
   let api: Awaited<ReturnType<typeof createTestApp>>;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: [...fixture.structures, relayedStructure, storedStructure], services: [...fixture.services, relayedService, ...storedServices] }, { now: fixture.NOW });
     fake = await startFakePartner((req) => {

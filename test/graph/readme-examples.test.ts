@@ -161,7 +161,7 @@ let api: Awaited<ReturnType<typeof createTestApp>>;
 let schema: GraphQLSchema;
 
 beforeAll(async () => {
-  store = await createTestStore('pglite');
+  store = await createTestStore('pglite', { territories: true });
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store);
   const introspection = await api.query<IntrospectionQuery>(getIntrospectionQuery());

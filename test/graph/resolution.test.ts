@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { generateOffer } from '../../src/ingest/seed';
 
@@ -12,8 +11,7 @@ describe.each(ENGINES)('resolution through DataLoaders on %s', (engine) => {
   let statements: string[] = [];
 
   beforeAll(async () => {
-    store = await createTestStore(engine, { onQuery: (sql) => statements.push(sql) });
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true, onQuery: (sql) => statements.push(sql) });
     await syncSources(store);
     const offer = generateOffer({ structures: 120, servicesPerStructure: 3, seed: 'resolution', now: NOW });
     await writeOffer(store, offer, { now: NOW });

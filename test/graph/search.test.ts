@@ -1,7 +1,6 @@
 import { Prisma } from '../../src/generated/prisma/client';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 
@@ -67,8 +66,7 @@ describe.each(ENGINES)('searchServices on %s', (engine) => {
   let deleguee: { code: string; parent: string };
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     const [a] = await store.query<{ epci: string }>(Prisma.sql`SELECT epci_code AS epci FROM communes WHERE code = '2A004'`);
     ajaccio = '2A004';
@@ -317,9 +315,8 @@ describe('searchServices answers the same on both engines', () => {
   test('the same pages', async () => {
     const answers: unknown[] = [];
     for (const engine of ENGINES) {
-      const store = await createTestStore(engine);
+      const store = await createTestStore(engine, { territories: true });
       try {
-        await importTerritories(store);
         await syncSources(store);
         await writeOffer(store, { structures: [structure], services: placed }, { now: NOW });
         const api = await createTestApp(store);

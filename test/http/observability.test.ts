@@ -10,7 +10,6 @@ import { runOperation } from '../../src/operations/run';
 import { PartnerRegistry } from '../../src/partners/registry';
 import { countSqlStatement } from '../../src/request-scope';
 import { syncSources, writeOffer } from '../../src/store/write';
-import { importTerritories } from '../../src/territories/import';
 import type { Store } from '../../src/store/database';
 import * as fixture from '../fixtures/offer';
 
@@ -31,8 +30,7 @@ const logs: string[] = [];
 const lines = () => logs.map((line) => JSON.parse(line) as Record<string, any>);
 
 beforeAll(async () => {
-  store = await createTestStore('pglite', { onQuery: countSqlStatement });
-  await importTerritories(store);
+  store = await createTestStore('pglite', { territories: true, onQuery: countSqlStatement });
   await syncSources(store);
   await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
   const config = loadConfig({ PASSERELLE_REVOCATION_CACHE_SECONDS: '0' });

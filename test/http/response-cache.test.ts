@@ -8,7 +8,6 @@ import { TokenVerifier, issueToken } from '../../src/auth/tokens';
 import { createLogger } from '../../src/logger';
 import { runOperation } from '../../src/operations/run';
 import { createSharedState } from '../../src/cache';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import * as fixture from '../fixtures/offer';
@@ -29,8 +28,7 @@ describe.each(ENGINES)('response cache on %s', (engine) => {
   const config = loadConfig({ PASSERELLE_REVOCATION_CACHE_SECONDS: '0' });
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: [...fixture.structures, soliguide], services: [...fixture.services, soliguideService] }, { now: fixture.NOW });
     await runOperation('clients.add', { id: 'partner', name: 'Partner', scopes: ['contact:read'], sources: ['soliguide'] }, { store, config });

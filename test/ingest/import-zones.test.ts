@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importFile } from '../../src/ingest/import';
-import { importTerritories } from '../../src/territories/import';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 
 /**
@@ -16,8 +15,7 @@ describe.each(ENGINES)('import of eligibility zones on %s', (engine) => {
   let dir: string;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-zones-'));
   });
   afterAll(async () => {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import * as fixture from '../fixtures/offer';
 
@@ -62,8 +61,7 @@ export const ENTITIES_QUERY = `query($r: [_Any!]!) { _entities(representations: 
 
 /** Passerelle on the embedded store with the test offer; `limits` as the App takes them. */
 export async function limitsApi(options: Parameters<typeof createTestApp>[1] = {}) {
-  const store: TestStore = await createTestStore('pglite');
-  await importTerritories(store);
+  const store: TestStore = await createTestStore('pglite', { territories: true });
   await syncSources(store);
   await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
   const api = await createTestApp(store, options);

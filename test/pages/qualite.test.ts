@@ -17,7 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   await buildPageBundles();
-  store = await createTestStore('pglite');
+  store = await createTestStore('pglite', { territories: true });
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store, { restrictedSources: ['soliguide'] });
   base = new URL(await api.url()).origin;

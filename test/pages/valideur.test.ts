@@ -28,7 +28,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'passerelle-valideur-test-'));
   template = path.join(dir, 'modele-producteur.xlsx');
   await templateWorkbook(template);
-  store = await createTestStore('pglite');
+  store = await createTestStore('pglite', { territories: true });
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store);
   base = new URL(await api.url()).origin;

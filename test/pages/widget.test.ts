@@ -41,7 +41,7 @@ const embed = (token: string) => `<!doctype html><html lang="fr"><head><title>Pa
 
 beforeAll(async () => {
   await buildPageBundles();
-  store = await createTestStore('pglite');
+  store = await createTestStore('pglite', { territories: true });
   await prepareStore(store, { logger: createLogger('silent'), seedWhenEmpty: true });
   api = await createTestApp(store, { authenticate: createAuthenticator(new TokenVerifier(store, config)) });
   base = new URL(await api.url()).origin;

@@ -4,7 +4,6 @@ import { startFakePartner, reply } from './fake-server';
 import { PartnerRegistry } from '../../src/partners/registry';
 import { createLogger } from '../../src/logger';
 import { syncSources, writeOffer } from '../../src/store/write';
-import { importTerritories } from '../../src/territories/import';
 import type { PartnerConfig } from '../../src/partners/types';
 import * as fixture from '../fixtures/offer';
 
@@ -42,8 +41,7 @@ describe.each(ENGINES)('a live partner through the loaders, on %s', (engine) => 
   let api: Awaited<ReturnType<typeof createTestApp>>;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services: fixture.services }, { now: fixture.NOW });
     fake = await startFakePartner((req) => {

@@ -7,7 +7,6 @@ import { loadConfig } from '../../src/config';
 import { createAuthenticator } from '../../src/auth/authenticate';
 import { TokenVerifier, issueToken } from '../../src/auth/tokens';
 import { runOperation } from '../../src/operations/run';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import type { ServiceRecord, StructureRecord } from '../../src/domain/validation';
 import { NOMENCLATURES } from '../../src/domain/nomenclatures';
@@ -85,8 +84,7 @@ describe.each(ENGINES)('/api/v1, data·inclusion compatible (%s)', (engine) => {
   };
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(
       store,

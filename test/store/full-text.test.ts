@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Prisma } from '../../src/generated/prisma/client';
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { deployMigrations, defaultMigrationsDir } from '../../src/store/migrate';
 import { documentMatches, normaliseText, searchDocument, textMatch, textRank } from '../../src/store/full-text';
@@ -76,8 +75,7 @@ describe.each(ENGINES)('full-text q on %s', (engine) => {
   let api: Awaited<ReturnType<typeof createTestApp>>;
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services: SERVICES }, { now: fixture.NOW });
     api = await createTestApp(store);

@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { serviceMatches } from '../../src/store/offer-filter';
 import { offerFilter } from '../../src/graph/filters';
@@ -143,8 +142,7 @@ describe.each(ENGINES)('one filter semantics, SQL and in memory, on %s', (engine
   const communes = new Map<string, Commune>();
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: fixture.structures, services }, { now: fixture.NOW });
     for (const s of services) {

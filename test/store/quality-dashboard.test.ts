@@ -1,6 +1,5 @@
 import { ENGINES, createTestStore, type TestStore } from '../support/engines';
 import { createTestApp } from '../support/graphql';
-import { importTerritories } from '../../src/territories/import';
 import { syncSources, writeOffer } from '../../src/store/write';
 import { dashboardFigures } from '../../src/store/quality-dashboard';
 import { DEFAULT_FRESHNESS, fraicheurOf, parisDate } from '../../src/quality/freshness';
@@ -20,8 +19,7 @@ describe.each(ENGINES)('the data-quality dashboard on %s', (engine) => {
   const options = { hidden: ['soliguide'], today, thresholds: DEFAULT_FRESHNESS };
 
   beforeAll(async () => {
-    store = await createTestStore(engine);
-    await importTerritories(store);
+    store = await createTestStore(engine, { territories: true });
     await syncSources(store);
     await writeOffer(store, { structures: [...fixture.structures, soliguideStructure], services: [...fixture.services, soliguideService] }, { now: fixture.NOW });
   }, 180_000);

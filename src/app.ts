@@ -27,7 +27,7 @@ import { createSharedState, type SharedState } from './cache';
 import { resolvePersistedQuery } from './cache/persisted-queries';
 import { ResponseCache } from './cache/response-cache';
 import { RateLimitGuard } from './http/rate-limit';
-import type { PushLimits, RateLimits } from './config';
+import type { PushLimits, RateLimits, SubscriptionLimits } from './config';
 import type { ChangeStream } from './live/change-stream';
 import { attachSubscriptions } from './http/subscriptions';
 
@@ -62,6 +62,8 @@ export interface AppOptions {
   responseCacheSeconds?: number;
   /** Seconds a persisted query's text is kept; absent: until evicted. */
   persistedQueryTtl?: number;
+  /** graphql-ws connections per caller and subscriptions per connection (PASSERELLE_WS_MAX_*). */
+  subscriptionLimits?: SubscriptionLimits;
   /** Limits of the producer write API (records and bytes per request); default DEFAULT_PUSH_LIMITS. */
   pushLimits?: PushLimits;
   /** Webhook URLs on private addresses are accepted (PASSERELLE_WEBHOOK_ALLOW_PRIVATE). */
@@ -162,6 +164,7 @@ export class App {
       viewerFor: async (authorization) => (options.authenticate ? options.authenticate(authorization) : ANONYMOUS),
       contextFor: (viewer) => this.store && this.createContextFor(this.store, viewer),
       formatError: (error) => this.formatError(boundedMessage(withLimitCode(error.toJSON(), error)), error),
+      limits: options.subscriptionLimits,
     });
     // Idle keep-alive connections are closed by the client first (fetch/undici after 4 s, browsers and proxies
     // later): with Node's default of 5 s, a busy client could send a request on a socket the server was closing

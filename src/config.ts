@@ -85,6 +85,8 @@ const EnvSchema = z.object({
   PASSERELLE_RESPONSE_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(30),
   PASSERELLE_APQ_TTL: duration('1d'),
   PASSERELLE_CHANGES_RETENTION: duration('90d'),
+  PASSERELLE_WS_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(20),
+  PASSERELLE_WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(20),
   PASSERELLE_PUSH_MAX_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   PASSERELLE_PUSH_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(10 * 1024 * 1024),
   PASSERELLE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
@@ -168,12 +170,21 @@ export interface Config {
   persistedQueryTtl: number;
   /** How long the change feed keeps tombstones, seconds (src/store/changes.ts). */
   changesRetentionSeconds: number;
+  /** graphql-ws: open connections per caller (a client, or an anonymous IP) and subscriptions per connection. */
+  subscriptionLimits: SubscriptionLimits;
   /** The producer write API's limits per request (src/ingest/push.ts). */
   push: PushLimits;
   /** Webhook delivery (src/webhooks/). */
   webhooks: WebhookSettings;
   /** The largest file the valideur reads, bytes (413 above). */
   validatorMaxBytes: number;
+}
+
+export interface SubscriptionLimits {
+  /** PASSERELLE_WS_MAX_CONNECTIONS: past it, a new connection of the same caller is closed (4429). */
+  maxConnections: number;
+  /** PASSERELLE_WS_MAX_SUBSCRIPTIONS: past it, a subscription on that connection is refused (RATE_LIMITED). */
+  maxSubscriptions: number;
 }
 
 export interface PushLimits {
@@ -236,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     responseCacheSeconds: e.PASSERELLE_RESPONSE_CACHE_SECONDS,
     persistedQueryTtl: e.PASSERELLE_APQ_TTL,
     changesRetentionSeconds: e.PASSERELLE_CHANGES_RETENTION,
+    subscriptionLimits: { maxConnections: e.PASSERELLE_WS_MAX_CONNECTIONS, maxSubscriptions: e.PASSERELLE_WS_MAX_SUBSCRIPTIONS },
     push: { maxRecords: e.PASSERELLE_PUSH_MAX_RECORDS, maxBytes: e.PASSERELLE_PUSH_MAX_BYTES },
     webhooks: {
       allowPrivate: e.PASSERELLE_WEBHOOK_ALLOW_PRIVATE === 'true',

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     responseCacheSeconds: config.responseCacheSeconds,
     persistedQueryTtl: config.persistedQueryTtl,
     pushLimits: config.push,
+    subscriptionLimits: config.subscriptionLimits,
     webhookAllowPrivate: config.webhooks.allowPrivate,
     validatorMaxBytes: config.validatorMaxBytes,
   });

@@ -12,6 +12,8 @@ import { GraphQLError, type GraphQLFormattedError, parse, specifiedRules, valida
 import { WebSocketServer } from 'ws';
 import type { useServer as UseServer } from 'graphql-ws/dist/use/ws.cjs';
 import type { Context } from '../context';
+import { ErrorCode } from '../errors';
+import type { SubscriptionLimits } from '../config';
 import type { Viewer } from '../auth/viewer';
 import type { Logger } from '../logger';
 
@@ -30,6 +32,17 @@ export interface SubscriptionHost {
   contextFor(viewer: Viewer): Context | undefined;
   /** The HTTP responses' error masking (no SQL or stack reaches a client). */
   formatError(error: GraphQLError): GraphQLFormattedError;
+  /** Connections per caller and subscriptions per connection; default DEFAULT_SUBSCRIPTION_LIMITS. */
+  limits?: SubscriptionLimits;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { maxConnections: 20, maxSubscriptions: 20 };
+
+/** Who a connection counts against: its client, or for an anonymous one its address. */
+function callerKey(viewer: Viewer, extra: unknown): string {
+  if (viewer.kind === 'client') return `client:${viewer.clientId}`;
+  const address = (extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress;
+  return `ip:${address ?? 'unknown'}`;
 }
 
 /** Attaches the graphql-ws server to `server` at `path`; returns a function that closes it. */
@@ -37,6 +50,10 @@ export function attachSubscriptions(server: Server, host: SubscriptionHost, path
   const wss = new WebSocketServer({ server, path });
   const viewers = new WeakMap<object, Viewer>();
   const tokens = new WeakMap<object, string | undefined>();
+  // Why caps: a subscription holds a socket and a fan-out entry for as long as the caller likes, so without them
+  // one token (or one anonymous address) could hold any number of them, which no HTTP rate limit would see.
+  const limits = host.limits ?? DEFAULT_SUBSCRIPTION_LIMITS;
+  const connections = new Map<string, number>();
   const disposable = useServer<Record<string, unknown>>(
     {
       schema: host.schema,
@@ -44,7 +61,21 @@ export function attachSubscriptions(server: Server, host: SubscriptionHost, path
         const authorization = ctx.connectionParams?.authorization;
         try {
           const header = typeof authorization === 'string' ? authorization : undefined;
-          viewers.set(ctx, await host.viewerFor(header));
+          const viewer = await host.viewerFor(header);
+          const key = callerKey(viewer, ctx.extra);
+          const socket = (ctx.extra as { socket: { close(code: number, reason: string): void; once(event: 'close', listener: () => void): void } }).socket;
+          const open = connections.get(key) ?? 0;
+          if (open >= limits.maxConnections) {
+            socket.close(4429, `Too many connections: at most ${limits.maxConnections} per caller (PASSERELLE_WS_MAX_CONNECTIONS)`);
+            return false;
+          }
+          connections.set(key, open + 1);
+          socket.once('close', () => {
+            const left = (connections.get(key) ?? 1) - 1;
+            if (left > 0) connections.set(key, left);
+            else connections.delete(key);
+          });
+          viewers.set(ctx, viewer);
           tokens.set(ctx, header);
           return true;
         } catch {
@@ -52,6 +83,15 @@ export function attachSubscriptions(server: Server, host: SubscriptionHost, path
         }
       },
       onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws keeps the connection's operations in ctx.subscriptions (this one already among them) and
+        // removes each when it completes, whichever side ends it.
+        if (Object.keys(ctx.subscriptions).length - 1 >= limits.maxSubscriptions) {
+          return [
+            new GraphQLError(`too many subscriptions on this connection: at most ${limits.maxSubscriptions} (PASSERELLE_WS_MAX_SUBSCRIPTIONS); complete one first`, {
+              extensions: { code: ErrorCode.RATE_LIMITED, limit: 'subscriptions', maximum: limits.maxSubscriptions },
+            }),
+          ];
+        }
         const context = host.contextFor(viewers.get(ctx)!);
         if (!context) return [new GraphQLError('the store is not ready yet; retry in a few seconds')];
         let document;

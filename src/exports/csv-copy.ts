@@ -16,9 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { Prisma } from '../generated/prisma/client';
 import type { Store } from '../store/database';
 import { DEFAULT_FRESHNESS, parisDate, type FreshnessThresholds } from '../quality/freshness';
-import { exportColumns, exportConditions, LIST_FIELDS, REQUIRED_SETS, type ExportEntity, type ExportFilters } from './public-records';
-
-const TABLE: Record<ExportEntity, string> = { structures: 'structures', services: 'services' };
+import { exportColumns, exportScope, LIST_FIELDS, REQUIRED_SETS, type ExportEntity, type ExportFilters } from './public-records';
 
 /** Characters after which a list item is no longer written `'item'` as is (list-encoding.ts's NEEDS_ESCAPE). */
 const NEEDS_ESCAPE = `('[\\\\''' || E'\\n\\r\\t' || ']')`;
@@ -63,9 +61,7 @@ export function csvStatement(entity: ExportEntity, filters: ExportFilters, optio
     if (lists.includes(column)) return Prisma.raw(`${pythonList(`x.${column}`, REQUIRED_SETS.includes(column))} AS ${column}`);
     return Prisma.raw(`x.${column}`);
   });
-  const conditions = exportConditions(entity, filters, options.restrictedSources);
-  const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
-  return Prisma.sql`SELECT ${Prisma.join(columns, ', ')} FROM ${Prisma.raw(TABLE[entity])} x ${where} ORDER BY x.id`;
+  return Prisma.sql`SELECT ${Prisma.join(columns, ', ')} ${exportScope(entity, filters, options.restrictedSources)} ORDER BY x.id`;
 }
 
 /** True when the store can write this CSV itself (PostgreSQL). */

@@ -19,11 +19,10 @@ import type { Store } from '../store/database';
 import { updateStructureScores } from '../store/write';
 import { importRecords } from './import';
 import type { Kind, Problem } from './import/report';
+import type { PushLimits } from '../config';
 
-export interface PushLimits {
-  maxRecords: number;
-  maxBytes: number;
-}
+/** Records and bytes per request (src/config.ts: PASSERELLE_PUSH_MAX_RECORDS, PASSERELLE_PUSH_MAX_BYTES). */
+export type { PushLimits } from '../config';
 
 /** One problem of a pushed record: `index` is its position in the request's list, from 0. */
 export interface PushProblem {
